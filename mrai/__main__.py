@@ -1,0 +1,3 @@
+from mrai.cli.main import entry
+
+entry()

@@ -1,0 +1,78 @@
+"""``mrai degrade``: the corrupted input a reconstruction starts from, made from a good spectrum."""
+
+import click
+
+from mrai.cli.options import input_options, output_options, resolve_input, resolve_output, say
+from mrai.errors import InputError
+from mrai.fileio.header import axis_codes, axis_field
+from mrai.fileio.pipe import PipeReader, check_writable
+from mrai.fileio.schedule import read_schedule, schedule_to_hex, write_schedule
+from mrai.physics import degrade, validate_schedule
+from mrai.planes import map_planes, require_real_spectrum
+from mrai.simulate import poisson_gap, schedule_size
+
+
+@click.command("degrade")
+@input_options
+@output_options
+@click.option("--echo", "mode", flag_value="echo", help="Keep the Echo (P-type) part.")
+@click.option("--antiecho", "mode", flag_value="antiecho",
+              help="Keep the Anti-Echo (N-type) part.")
+@click.option("--nus", "fraction", type=click.FloatRange(0, 1, min_open=True), metavar="FRACTION",
+              help="Non-uniform sampling of t1 at this fraction (Poisson-gap schedule).")
+@click.option("--schedule", "schedule_in", metavar="FILE",
+              help="With --nus: use this schedule file instead of drawing one.")
+@click.option("--schedule-out", metavar="FILE", help="With --nus: write the schedule used.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seed of the Poisson-gap schedule.")
+def command(input_path, in_path, out_path, overwrite, mode, fraction, schedule_in, schedule_out,
+            seed):
+    """Make an Echo-only, Anti-Echo-only or NUS spectrum from a real 2D spectrum.
+
+    Echo and Anti-Echo follow the Virtual-Echo quadrant convention (science.md section 2), so
+    Echo + Anti-Echo equals the input. NUS keeps the sampled t1 rows of the Virtual Echo (and
+    their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.
+    """
+    if (mode is not None) + (fraction is not None or schedule_in is not None) != 1:
+        raise click.UsageError("choose exactly one of --echo, --antiecho, --nus FRACTION")
+    if mode is not None and (schedule_out or schedule_in):
+        raise click.UsageError("--schedule and --schedule-out go with --nus")
+    reader = PipeReader(resolve_input(input_path, in_path))
+    target = resolve_output(out_path)
+    if mode is not None:
+        count = map_planes(reader, target, lambda p: degrade(p, mode), "degrade",
+                           overwrite=overwrite, mode=mode)
+        say(f"mrai degrade: {mode} part of {count} plane(s) from {reader.name}")
+        return
+    require_real_spectrum(reader.dic, reader.name)
+    n0, points = _t1_points(reader)
+    if schedule_in:
+        try:
+            schedule = validate_schedule(read_schedule(schedule_in), n0)
+        except ValueError as exc:
+            raise InputError(str(exc), schedule_in) from None
+    else:
+        schedule = poisson_gap(points, schedule_size(points, fraction), seed=seed)
+    if schedule_out:
+        check_writable(schedule_out, overwrite)
+    record = dict(mode="nus", points=len(schedule), seed=None if schedule_in else seed,
+                  n=n0 // 2, sched=schedule_to_hex(schedule, n0 // 2))
+    if n0 // 2 > 256:  # too long for the header's comment field
+        record.pop("sched")
+    count = map_planes(reader, target, lambda p: degrade(p, "nus", schedule), "degrade",
+                       overwrite=overwrite, **record)
+    if schedule_out:
+        write_schedule(schedule_out, schedule, overwrite=overwrite)
+    say(f"mrai degrade: NUS {len(schedule)} of {points} t1 points, {count} plane(s) "
+        f"from {reader.name}")
+
+
+def _t1_points(reader):
+    """F1 spectrum size n0 and the t1 points a schedule draws from: the acquired points
+    (FDF1TDSIZE) when the header gives them, else n0 / 2."""
+    dic = reader.dic
+    rows, cols = reader.layout.plane_shape
+    n0 = cols if dic["FDTRANSPOSED"] == 1 else rows
+    acquired = int(axis_field(dic, axis_codes(dic)[1 if dic["FDTRANSPOSED"] == 1 else 0],
+                              "TDSIZE"))
+    return n0, acquired if 2 <= acquired <= n0 // 2 else n0 // 2

@@ -1,0 +1,22 @@
+"""``mrai info``: what a data set holds."""
+
+import json
+
+import click
+
+from mrai.cli.options import input_options, resolve_input
+from mrai.fileio.pipe import PipeReader
+from mrai.fileio.summary import describe, format_description
+
+
+@click.command("info")
+@input_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def command(input_path, in_path, as_json):
+    """Describe an NMRPipe data set: sizes, domains, nuclei, spectral widths, ppm ranges, and
+    what made it. The report goes to standard output."""
+    reader = PipeReader(resolve_input(input_path, in_path))
+    info = describe(reader)
+    for _ in reader.planes():  # read to the end: a truncated stream is reported
+        pass
+    click.echo(json.dumps(info, indent=2) if as_json else format_description(info))

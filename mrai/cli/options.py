@@ -1,0 +1,67 @@
+"""NMRPipe-style input/output options shared by the commands.
+
+Input: a positional path or ``-in PATH``; standard input when neither is given (refused when it
+is a terminal). Output: ``-o PATH`` / ``-out PATH``; standard output when absent (refused when it
+is a terminal). ``-ov`` / ``--overwrite`` allows replacing an existing file.
+"""
+
+import sys
+
+import click
+
+from mrai.errors import InputError, OutputError
+from mrai.fileio.pipe import STDIO
+
+
+def input_options(function):
+    function = click.option("-in", "--in", "in_path", metavar="PATH",
+                            help="Input NMRPipe data (file, plane series spec%03d.ft3, or - "
+                                 "for standard input).")(function)
+    return click.argument("input_path", required=False, metavar="[IN]")(function)
+
+
+def output_options(function):
+    function = click.option("-ov", "--overwrite", is_flag=True,
+                            help="Replace existing output files.")(function)
+    return click.option("-o", "-out", "--out", "out_path", metavar="PATH",
+                        help="Output (file, plane series, or - for standard output; "
+                             "default: standard output).")(function)
+
+
+def resolve_input(input_path, in_path):
+    """The source to read: a path, or '-' for standard input."""
+    if input_path and in_path:
+        raise click.UsageError("give the input once: as IN or as -in, not both")
+    source = input_path or in_path
+    if source in (None, STDIO):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("no input: give a file (IN or -in PATH) or pipe an NMRPipe stream "
+                             "into standard input")
+        return STDIO
+    return source
+
+
+def resolve_output(out_path):
+    """The target to write: a path, or '-' for standard output."""
+    if out_path in (None, STDIO):
+        if sys.stdout is None or sys.stdout.isatty():
+            raise OutputError("no output: give -o PATH or redirect standard output to a pipe "
+                              "or file")
+        return STDIO
+    return out_path
+
+
+def parse_size(text):
+    """'256x2048' -> (256, 2048)."""
+    try:
+        parts = tuple(int(v) for v in text.lower().split("x"))
+    except ValueError:
+        parts = ()
+    if len(parts) != 2:
+        raise click.BadParameter(f"{text!r} is not of the form ROWSxCOLUMNS, e.g. 256x2048")
+    return parts
+
+
+def say(message):
+    """A message for the user: always on standard error."""
+    click.echo(message, err=True)

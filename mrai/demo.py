@@ -1,0 +1,44 @@
+"""The end-to-end demonstration behind ``mrai demo``: simulate, degrade, write, measure.
+
+It grows with every capability; today it makes a simulated spectrum, its Echo, Anti-Echo and
+50 % NUS forms, writes them as NMRPipe files, and reports how far each corrupted input is from
+the reference (the numbers reconstruction has to improve).
+"""
+
+import os
+import time
+
+from mrai.fileio.header import spectrum_header, stamp
+from mrai.fileio.pipe import write
+from mrai.fileio.schedule import write_schedule
+from mrai.metrics import quality
+from mrai.simulate import SimulationSettings, simulate
+
+
+def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=print):
+    """Run the demonstration into ``outdir``; returns a list of result rows (dicts)."""
+    os.makedirs(outdir, exist_ok=True)
+    start = time.perf_counter()
+    settings = SimulationSettings(size=size, peaks=peaks)
+    data = simulate(settings, seed=seed)
+    log(f"simulated {size[0]} x {size[1]} spectrum, {peaks} peaks, seed {seed} "
+        f"({time.perf_counter() - start:.2f} s)")
+    header = spectrum_header(size, acquired=settings.acquired)
+    files = {"reference": data.reference, "echo": data.echo, "antiecho": data.antiecho,
+             "nus50": data.nus}
+    for name, spectrum in files.items():
+        path = os.path.join(outdir, f"{name}.ft2")
+        write(path, stamp(header, "demo", mode=name, seed=seed), spectrum, overwrite=overwrite)
+    write_schedule(os.path.join(outdir, "nus50.sched"), data.schedule, overwrite=overwrite)
+    rows = []
+    for name in ("echo", "antiecho", "nus50"):
+        q = quality(files[name], data.reference)
+        rows.append({"input": name, "method": "none", **q})
+    log(f"wrote {', '.join(f'{n}.ft2' for n in files)} and nus50.sched to {outdir}")
+    return rows
+
+
+def format_rows(rows):
+    lines = [f"{'input':<10}{'method':<10}{'r':>8}{'RMSD':>9}"]
+    lines += [f"{r['input']:<10}{r['method']:<10}{r['r']:>8.4f}{r['rmsd']:>9.4f}" for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,313 @@
+"""Read and write NMRPipe data sets plane by plane: files, plane series and streams.
+
+Sources and targets are named the NMRPipe way:
+
+- ``spec.ft2``: one file (a 1D or 2D spectrum, or a 3D/4D data set in stream format);
+- ``spec%03d.ft3``: a plane series, one file per plane, numbered from 1;
+- ``-`` or ``None``: standard input / standard output in NMRPipe stream format.
+
+Planes are decoded as nmrglue decodes them (see :mod:`mrai.fileio.header`). Memory stays bounded
+by one plane for plane-by-plane work. Files are written atomically: to a temporary file beside the
+target, renamed into place only when everything was written; nothing is left behind on failure.
+Every header written gets FDMIN/FDMAX and FDDISPMIN/FDDISPMAX from the data (FDSCALEFLAG 1),
+except a multi-plane stream on standard output, whose header leaves before its data
+(FDSCALEFLAG 0 then says the range is unknown).
+"""
+
+import os
+import sys
+import tempfile
+
+import numpy as np
+from nmrglue.fileio import pipe as ng_pipe
+
+from mrai.errors import InputError, OutputError
+from mrai.fileio.header import (BYTEORDER_KEY, HEADER_BYTES, decode_plane, encode_header, encode_plane,
+                                layout, parse_header)
+
+STDIO = "-"
+
+
+def is_template(name):
+    """True for a plane-series name such as ``spec%03d.ft3``."""
+    return isinstance(name, str) and "%" in name
+
+
+def _display(name):
+    return "standard input" if name in (None, STDIO) else str(name)
+
+
+def _read_exactly(stream, nbytes):
+    chunks, got = [], 0
+    while got < nbytes:
+        chunk = stream.read(nbytes - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+class PipeReader:
+    """An NMRPipe data set opened for reading plane by plane.
+
+    ``source`` is a path, a plane-series template, ``'-'``/None for standard input, or a binary
+    file object. Attributes: ``dic`` (header dictionary), ``layout`` (:class:`Layout`), ``name``.
+    The header and, for files, the data size are checked on opening; a truncated stream is
+    reported when the missing plane is reached.
+    """
+
+    def __init__(self, source=None):
+        self.name = _display(source)
+        self._stream = None
+        self._files = None
+        if source is None or source == STDIO:
+            self._open_stream(sys.stdin.buffer)
+        elif hasattr(source, "read"):
+            self.name = getattr(source, "name", "stream")
+            self._open_stream(source)
+        elif is_template(source):
+            self._open_series(str(source))
+        else:
+            self._open_file(str(source))
+
+    def _open_stream(self, stream):
+        self._stream = stream
+        self.dic = parse_header(_read_exactly(stream, HEADER_BYTES), self.name)
+        self.layout = layout(self.dic)
+
+    def _open_file(self, path):
+        self.dic = _header_of(path)
+        self.layout = layout(self.dic)
+        _check_size(path, self.layout.nplanes * self.layout.plane_bytes)
+        self._files = [path]
+
+    def _open_series(self, template):
+        try:
+            first = template % 1
+        except (TypeError, ValueError):
+            raise InputError("plane-series name needs one integer field such as %03d",
+                             template) from None
+        self.dic = _header_of(first)
+        if self.dic["FDDIMCOUNT"] != 3:
+            raise InputError("plane series are read for 3D data only; "
+                             f"{first} has FDDIMCOUNT {self.dic['FDDIMCOUNT']:g}", template)
+        nplanes = ng_pipe.pipe_3d(template).shape[0]
+        self.layout = layout(self.dic, nplanes=nplanes)
+        self._files = [template % (k + 1) for k in range(nplanes)]
+        for path in self._files:
+            if not os.path.exists(path):
+                raise InputError(f"plane file {path} of {nplanes} is missing", template)
+            _check_size(path, self.layout.plane_bytes)
+
+    def planes(self):
+        """Yield the planes in order (each a new numpy array)."""
+        lay = self.layout
+        if self._stream is not None:
+            for k in range(lay.nplanes):
+                raw = _read_exactly(self._stream, lay.plane_bytes)
+                if len(raw) < lay.plane_bytes:
+                    raise InputError(
+                        f"truncated NMRPipe data: plane {k + 1} of {lay.nplanes} has "
+                        f"{len(raw)} of {lay.plane_bytes} bytes", self.name)
+                yield decode_plane(self._words(raw), lay)
+            return
+        per_file = lay.nplanes if len(self._files) == 1 else 1
+        for path in self._files:
+            with open(path, "rb") as fh:
+                fh.seek(HEADER_BYTES)
+                for _ in range(per_file):
+                    yield decode_plane(self._words(fh.read(lay.plane_bytes)), lay)
+
+    def _words(self, raw):
+        return np.frombuffer(raw, dtype=self.dic[BYTEORDER_KEY]).astype(np.float32)
+
+    def read_all(self):
+        """All data: one plane for 1D/2D data, else planes stacked on a new first axis."""
+        planes = list(self.planes())
+        if self.layout.nplanes == 1 and self.dic["FDDIMCOUNT"] <= 2:
+            return planes[0][0] if self.dic["FDDIMCOUNT"] == 1 else planes[0]
+        return np.stack(planes)
+
+
+def _header_of(path):
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(HEADER_BYTES)
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an NMRPipe file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", path) from None
+    return parse_header(raw, path)
+
+
+def _check_size(path, data_bytes):
+    have = os.path.getsize(path) - HEADER_BYTES
+    if have < data_bytes:
+        raise InputError(f"truncated NMRPipe file: {have} data bytes where the header gives "
+                         f"{data_bytes}", path)
+    if have > data_bytes:
+        raise InputError(f"{have - data_bytes} bytes more data than the header describes", path)
+
+
+class PipeWriter:
+    """An NMRPipe data set written plane by plane; use as a context manager.
+
+    ``target``: a path, a plane-series template, or ``'-'``/None for standard output.
+    ``dic``: the header to write (its layout must match the planes); ``nplanes``: how many
+    planes will come. Existing files are refused unless ``overwrite``. On leaving the ``with``
+    block normally the output is committed; on an exception nothing is left behind.
+    """
+
+    def __init__(self, target, dic, nplanes=1, overwrite=False):
+        self.name = "standard output" if target in (None, STDIO) else str(target)
+        self.dic = dict(dic)
+        self.nplanes = int(nplanes)
+        self.layout = layout(self.dic, nplanes=self.nplanes)
+        self._count = 0
+        self._lo, self._hi = np.inf, -np.inf
+        self._temps = []
+        if target in (None, STDIO):
+            self._kind, self._paths = "stdout", []
+        elif is_template(target):
+            self._kind = "series"
+            self._paths = [target % (k + 1) for k in range(self.nplanes)]
+        else:
+            self._kind, self._paths = "file", [str(target)]
+        for path in self._paths:
+            check_writable(path, overwrite)
+        if self._kind == "series":
+            self.dic["FDPIPEFLAG"] = 0.0
+        elif self.dic["FDDIMCOUNT"] > 2:
+            self.dic["FDPIPEFLAG"] = 1.0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
+
+    def write(self, plane):
+        """Write the next plane (shape and type as the header's layout gives)."""
+        if self._count >= self.nplanes:
+            raise ValueError(f"more than the {self.nplanes} planes announced")
+        words = encode_plane(plane, self.layout)
+        if words.size:
+            self._lo = min(self._lo, float(words.min()))
+            self._hi = max(self._hi, float(words.max()))
+        if self._kind == "stdout":
+            if self._count == 0:
+                known = self.nplanes == 1
+                sys.stdout.buffer.write(encode_header(self._ranged(known)).tobytes())
+            sys.stdout.buffer.write(words.tobytes())
+        elif self._kind == "file":
+            if self._count == 0:
+                self._temps.append(_temp_beside(self._paths[0]))
+                self._temps[0][1].write(bytes(HEADER_BYTES))
+            self._temps[0][1].write(words.tobytes())
+        else:
+            temp = _temp_beside(self._paths[self._count])
+            self._temps.append(temp)
+            temp[1].write(bytes(HEADER_BYTES))
+            temp[1].write(words.tobytes())
+        self._count += 1
+
+    def _ranged(self, known):
+        dic = dict(self.dic)
+        if known:
+            dic.update(FDMIN=self._lo, FDMAX=self._hi, FDDISPMIN=self._lo, FDDISPMAX=self._hi,
+                       FDSCALEFLAG=1.0)
+        else:
+            dic["FDSCALEFLAG"] = 0.0
+        return dic
+
+    def close(self):
+        """Commit: check the plane count, write final headers, rename temporary files in place."""
+        if self._count != self.nplanes:
+            self.abort()
+            raise ValueError(f"{self._count} planes written of the {self.nplanes} announced")
+        if self._kind == "stdout":
+            sys.stdout.buffer.flush()
+            return
+        header = encode_header(self._ranged(True)).tobytes()
+        for _, fh in self._temps:
+            fh.seek(0)
+            fh.write(header)
+            fh.close()
+        for (temp_path, _), path in zip(self._temps, self._paths):
+            os.replace(temp_path, path)
+        self._temps = []
+
+    def abort(self):
+        """Discard everything written so far (temporary files are removed)."""
+        for temp_path, fh in self._temps:
+            fh.close()
+            if os.path.exists(temp_path):
+                os.unlink(temp_path)
+        self._temps = []
+
+
+def check_writable(path, overwrite):
+    """Raise :class:`OutputError` when ``path`` exists and ``overwrite`` is false, or its folder
+    does not exist."""
+    if os.path.isdir(path):
+        raise OutputError(f"{path}: is a folder")
+    if os.path.exists(path) and not overwrite:
+        raise OutputError(f"{path}: exists (use -ov / --overwrite to replace it)")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise OutputError(f"{path}: folder {folder} does not exist")
+
+
+def _temp_beside(path):
+    folder, base = os.path.split(os.path.abspath(path))
+    fd, temp_path = tempfile.mkstemp(prefix=f".{base}.", suffix=".part", dir=folder)
+    os.chmod(temp_path, 0o666 & ~_umask())  # the mode a plain open() would give
+    return temp_path, os.fdopen(fd, "w+b")
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path, data, overwrite=False):
+    """Write ``data`` (bytes) to ``path`` atomically, refusing an existing file without
+    ``overwrite``."""
+    check_writable(path, overwrite)
+    temp_path, fh = _temp_beside(path)
+    try:
+        with fh:
+            fh.write(data)
+        os.replace(temp_path, path)
+    except BaseException:
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
+        raise
+
+
+def read(source):
+    """Read a whole NMRPipe data set: ``(dic, data)`` as nmrglue would return it.
+
+    ``data`` is 1D or 2D for 1D/2D data, and 3D (planes first) for 3D/4D data sets.
+    """
+    reader = PipeReader(source)
+    return reader.dic, reader.read_all()
+
+
+def write(target, dic, data, overwrite=False):
+    """Write ``data`` (one plane, or planes stacked on the first axis) with header ``dic``."""
+    data = np.asarray(data)
+    planes = data[np.newaxis] if data.ndim <= 2 else data.reshape((-1,) + data.shape[-2:])
+    if data.ndim == 1:
+        planes = data[np.newaxis, np.newaxis]
+    with PipeWriter(target, dic, nplanes=len(planes), overwrite=overwrite) as writer:
+        for plane in planes:
+            writer.write(plane)

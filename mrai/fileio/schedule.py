@@ -1,0 +1,52 @@
+"""NUS schedule files (text, one 0-based t1 index per line; '#' starts a comment) and the compact
+hexadecimal form mrai records in NMRPipe headers."""
+
+import numpy as np
+
+from mrai.errors import InputError
+from mrai.fileio.pipe import atomic_write_bytes
+
+
+def read_schedule(path):
+    """Integer array of the indices in a schedule file (order kept; checked later against a
+    spectrum with :func:`mrai.physics.nus.validate_schedule`)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        raise InputError("no such schedule file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read as a schedule ({exc})", path) from None
+    values = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        first = text.split()[0]
+        try:
+            values.append(int(first))
+        except ValueError:
+            raise InputError(f"line {number}: {first!r} is not an integer t1 index", path) from None
+    if not values:
+        raise InputError("the NUS schedule is empty", path)
+    return np.asarray(values, dtype=np.int64)
+
+
+def write_schedule(path, schedule, overwrite=False):
+    """Write a schedule file atomically."""
+    text = "".join(f"{int(i)}\n" for i in schedule)
+    atomic_write_bytes(path, text.encode(), overwrite=overwrite)
+
+
+def schedule_to_hex(schedule, n):
+    """Hexadecimal bit mask of a schedule over ``n`` t1 points (bit i set: index i sampled)."""
+    bits = np.zeros(n, dtype=bool)
+    bits[np.asarray(schedule)] = True
+    value = int("".join("1" if b else "0" for b in bits[::-1]), 2)
+    return f"{value:0{(n + 3) // 4}x}"
+
+
+def schedule_from_hex(text, n):
+    """Inverse of :func:`schedule_to_hex`."""
+    value = int(text, 16)
+    return np.asarray([i for i in range(n) if value >> i & 1], dtype=np.int64)

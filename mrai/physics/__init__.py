@@ -1,0 +1,18 @@
+"""Physics of gradient-selected 2D spectra: Echo / Anti-Echo parts, flip, NUS, quadrature.
+
+Convention (science.md section 2): a real 2D spectrum ``S`` is stored as NMRPipe stores it, rows
+F1 (indirect), columns F2 (direct), no fftshift. Its Virtual Echo is the 2D inverse FFT
+``V = ifft(ifft(S, axis=0), axis=1)``; the Echo part keeps the quadrants where t1 and t2 have the
+same sign, the Anti-Echo part the others, the t1 = 0 and t2 = 0 lines shared half and half, so
+``echo_part(S) + antiecho_part(S) == S``.
+"""
+
+from mrai.physics.degrade import degrade
+from mrai.physics.echo import (antiecho_part, echo_mask, echo_part, flip, from_virtual_echo,
+                               part, virtual_echo)
+from mrai.physics.nus import nus_degrade, nus_row_mask, validate_schedule
+from mrai.physics.quadrature import echo_antiecho_to_states, states_to_echo_antiecho
+
+__all__ = ["degrade", "virtual_echo", "from_virtual_echo", "echo_mask", "echo_part", "antiecho_part", "part",
+           "flip", "nus_row_mask", "nus_degrade", "validate_schedule",
+           "states_to_echo_antiecho", "echo_antiecho_to_states"]

@@ -1,0 +1,45 @@
+"""Non-uniform sampling (NUS) of the indirect dimension, in the Virtual-Echo domain.
+
+A schedule lists the sampled t1 points as 0-based indices of the non-negative t1 half of the
+Virtual Echo (0 .. n0/2 - 1 for a spectrum with n0 F1 points). Sampling t1 index k keeps VE row k
+and its mirror row (n0 - k) mod n0; every other row, the t1 = n0/2 row included, is zero.
+"""
+
+import numpy as np
+
+from mrai.physics.echo import from_virtual_echo, virtual_echo
+
+
+def validate_schedule(schedule, n0):
+    """Sorted int array of a schedule; ValueError for empty, duplicate or out-of-range indices."""
+    idx = np.asarray(schedule)
+    if idx.size == 0:
+        raise ValueError("the NUS schedule is empty")
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError("a NUS schedule is a list of integer t1 indices")
+    half = n0 // 2
+    bad = idx[(idx < 0) | (idx >= half)]
+    if bad.size:
+        raise ValueError(f"NUS schedule index {int(bad[0])} is outside 0..{half - 1} "
+                         f"(the t1 half of a spectrum with {n0} F1 points)")
+    uniq, counts = np.unique(idx, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(f"NUS schedule index {int(uniq[counts > 1][0])} appears more than once")
+    return uniq
+
+
+def nus_row_mask(schedule, n0):
+    """Boolean mask over the n0 Virtual-Echo rows: True for sampled rows and their mirrors."""
+    idx = validate_schedule(schedule, n0)
+    mask = np.zeros(n0, dtype=bool)
+    mask[idx] = True
+    mask[(-idx) % n0] = True
+    return mask
+
+
+def nus_degrade(spectrum, schedule):
+    """The spectrum as NUS would give it: unsampled t1 rows of its Virtual Echo set to zero."""
+    s = np.asarray(spectrum)
+    ve = virtual_echo(s)
+    ve[~nus_row_mask(schedule, s.shape[0])] = 0
+    return from_virtual_echo(ve, dtype=s.dtype)

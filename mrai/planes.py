@@ -1,0 +1,74 @@
+"""Plane-by-plane processing of NMRPipe data sets with the checks every 2D method needs.
+
+A 2D method sees each plane as a real spectrum oriented (F1, F2) = (rows, columns): planes of
+transposed data (FDTRANSPOSED 1) are transposed on the way in and back on the way out.
+"""
+
+import numpy as np
+
+from mrai.errors import InputError
+from mrai.fileio.header import axis_codes, axis_field, stamp
+from mrai.fileio.pipe import PipeReader, PipeWriter
+
+
+def require_2d(dic, name):
+    """Refuse 1D data."""
+    if dic["FDDIMCOUNT"] < 2:
+        raise InputError("1D data, where a 2D spectrum (or 3D planes) is needed", name)
+
+
+def require_real_spectrum(dic, name):
+    """Refuse data that are not real and frequency-domain along both plane axes."""
+    require_2d(dic, name)
+    for code in axis_codes(dic):
+        label = axis_field(dic, code, "LABEL") or f"F{code}"
+        if axis_field(dic, code, "FTFLAG") != 1:
+            raise InputError(f"axis {label} is in the time domain; a spectrum (frequency domain "
+                             "in both dimensions) is needed", name)
+        if axis_field(dic, code, "QUADFLAG") != 1:
+            raise InputError(f"axis {label} is complex; a real spectrum is needed (NMRPipe: "
+                             "-di to delete imaginaries)", name)
+
+
+def check_plane(plane, name, index=None, even=True, minimum=4):
+    """Refuse a plane with NaN/Inf values or sizes the Virtual-Echo methods cannot handle."""
+    where = f"plane {index + 1}: " if index is not None else ""
+    n0, n1 = plane.shape
+    if even and (n0 % 2 or n1 % 2):
+        raise InputError(f"{where}size {n0} x {n1} is not even in both dimensions "
+                         "(zero fill or extract to even sizes)", name)
+    if n0 < minimum or n1 < minimum:
+        raise InputError(f"{where}size {n0} x {n1} is too small (at least {minimum} points "
+                         "in each dimension)", name)
+    if not np.isfinite(plane).all():
+        raise InputError(f"{where}contains NaN or infinite values", name)
+
+
+def spectrum_planes(reader):
+    """Yield checked real (F1, F2) float32 planes of ``reader`` (a :class:`PipeReader`)."""
+    require_real_spectrum(reader.dic, reader.name)
+    transposed = reader.dic["FDTRANSPOSED"] == 1
+    for index, plane in enumerate(reader.planes()):
+        plane = plane.T if transposed else plane
+        check_plane(plane, reader.name, index if reader.layout.nplanes > 1 else None)
+        yield np.ascontiguousarray(plane, dtype=np.float32)
+
+
+def map_planes(source, target, function, command, overwrite=False, **record):
+    """Apply ``function`` ((F1, F2) float32 plane -> same) to every plane of ``source`` and write
+    ``target``, stamping the header with ``command`` and ``record``. Returns the planes count."""
+    reader = source if isinstance(source, PipeReader) else PipeReader(source)
+    dic = stamp(reader.dic, command, **record)
+    transposed = reader.dic["FDTRANSPOSED"] == 1
+    planes = spectrum_planes(reader)
+    first = next(planes)  # read and check before anything is written
+    with PipeWriter(target, dic, nplanes=reader.layout.nplanes, overwrite=overwrite) as writer:
+        for plane in _chain(first, planes):
+            out = np.asarray(function(plane), dtype=np.float32)
+            writer.write(out.T if transposed else out)
+    return reader.layout.nplanes
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
