@@ -9,7 +9,7 @@ import os
 import time
 
 from mrai.fileio.header import spectrum_header, stamp
-from mrai.fileio.pipe import write
+from mrai.fileio.pipe import check_writable, write
 from mrai.fileio.schedule import write_schedule
 from mrai.metrics import quality
 from mrai.simulate import SimulationSettings, simulate
@@ -18,6 +18,9 @@ from mrai.simulate import SimulationSettings, simulate
 def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=print):
     """Run the demonstration into ``outdir``; returns a list of result rows (dicts)."""
     os.makedirs(outdir, exist_ok=True)
+    names = ["reference.ft2", "echo.ft2", "antiecho.ft2", "nus50.ft2", "nus50.sched"]
+    for name in names:
+        check_writable(os.path.join(outdir, name), overwrite)
     start = time.perf_counter()
     settings = SimulationSettings(size=size, peaks=peaks)
     data = simulate(settings, seed=seed)

@@ -15,9 +15,8 @@ from mrai.simulate import poisson_gap, schedule_size
 @click.command("degrade")
 @input_options
 @output_options
-@click.option("--echo", "mode", flag_value="echo", help="Keep the Echo (P-type) part.")
-@click.option("--antiecho", "mode", flag_value="antiecho",
-              help="Keep the Anti-Echo (N-type) part.")
+@click.option("--echo", is_flag=True, help="Keep the Echo (P-type) part.")
+@click.option("--antiecho", is_flag=True, help="Keep the Anti-Echo (N-type) part.")
 @click.option("--nus", "fraction", type=click.FloatRange(0, 1, min_open=True), metavar="FRACTION",
               help="Non-uniform sampling of t1 at this fraction (Poisson-gap schedule).")
 @click.option("--schedule", "schedule_in", metavar="FILE",
@@ -25,15 +24,16 @@ from mrai.simulate import poisson_gap, schedule_size
 @click.option("--schedule-out", metavar="FILE", help="With --nus: write the schedule used.")
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Seed of the Poisson-gap schedule.")
-def command(input_path, in_path, out_path, overwrite, mode, fraction, schedule_in, schedule_out,
-            seed):
+def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, schedule_in,
+            schedule_out, seed):
     """Make an Echo-only, Anti-Echo-only or NUS spectrum from a real 2D spectrum.
 
     Echo and Anti-Echo follow the Virtual-Echo quadrant convention (science.md section 2), so
     Echo + Anti-Echo equals the input. NUS keeps the sampled t1 rows of the Virtual Echo (and
     their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.
     """
-    if (mode is not None) + (fraction is not None or schedule_in is not None) != 1:
+    mode = "echo" if echo else "antiecho" if antiecho else None
+    if echo + antiecho + (fraction is not None or schedule_in is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus FRACTION")
     if mode is not None and (schedule_out or schedule_in):
         raise click.UsageError("--schedule and --schedule-out go with --nus")
