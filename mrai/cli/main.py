@@ -21,9 +21,9 @@ def cli():
 
 
 def _register():
-    from mrai.cli import degrade, demo, info, simulate
+    from mrai.cli import degrade, demo, info, reconstruct, simulate
 
-    for module in (info, simulate, degrade, demo):
+    for module in (info, simulate, degrade, reconstruct, demo):
         cli.add_command(module.command)
 
 

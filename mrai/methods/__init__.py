@@ -1,0 +1,1 @@
+"""Reconstruction methods: CS-IST (here) and the WNN network (mrai.methods.wnn, later)."""
