@@ -3,8 +3,10 @@
 The unknown part of the Virtual Echo (the missing quadrants for Echo/Anti-Echo, the unsampled t1
 rows for NUS) is filled by ISTA: g = x + (y - P(x)) restores the measured part, then a two-sided
 soft threshold t keeps the spectrum sparse; t falls geometrically from max|y| to
-``final_threshold * max|y|``. The result is made exactly consistent with the measurement:
-out = y + (x - P(x)). Anti-Echo problems are solved as Echo problems through ``flip``.
+``final_threshold * max|y|``. Here y is the measurement completed at full weight on the points it
+sees (the shared t1 = 0 and t2 = 0 lines, half in the Echo part, are fully known from it) and P
+restricts to those points. The result is exactly consistent with the measurement:
+out = y + (x - P(x)), so that taking its Echo (or NUS) part gives the input back. Anti-Echo problems are solved as Echo problems through ``flip``.
 
 Defaults (measured on MALT1 with scripts/bench_ist.py, see docs/ist.md): Echo and Anti-Echo
 100 iterations down to 5e-4; NUS 50 iterations down to 1e-3. Lower final thresholds fit the
@@ -45,7 +47,9 @@ def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, pr
     y = np.asarray(measured, dtype=np.float32)
     if mode == "antiecho":
         y = flip(y)
-    project = Projection(y.shape, "nus" if mode == "nus" else "echo", schedule)
+    projection = Projection(y.shape, "nus" if mode == "nus" else "echo", schedule)
+    project = projection.on_support
+    y = projection.complete(y).astype(np.float32)
     x = np.zeros_like(y)
     for i, t in enumerate(thresholds(float(np.abs(y).max()), iterations, final_threshold)):
         g = x + (y - project(x))

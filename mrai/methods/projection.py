@@ -34,7 +34,24 @@ class Projection:
         else:
             raise ValueError(f"unknown mode {mode!r}")
 
-    def __call__(self, x):
+        self.support = (self.weights > 0).astype(np.float32)
+        self.inverse = np.divide(1.0, self.weights, out=np.zeros_like(self.weights),
+                                 where=self.weights > 0)
+
+    def _apply(self, x, weights):
         spectrum = sfft.rfft2(x, workers=-1)
-        spectrum *= self.weights
+        spectrum *= weights
         return sfft.irfft2(spectrum, s=self.shape, workers=-1)
+
+    def __call__(self, x):
+        """The measured part of x (what the measurement would record)."""
+        return self._apply(x, self.weights)
+
+    def on_support(self, x):
+        """x restricted to the Virtual-Echo points the measurement sees, at full weight."""
+        return self._apply(x, self.support)
+
+    def complete(self, measured):
+        """The truth on the measured points, from a measurement: the shared t1 = 0 and t2 = 0
+        lines, recorded at half weight, are restored to full weight."""
+        return self._apply(measured, self.inverse)
