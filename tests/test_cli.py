@@ -262,6 +262,11 @@ def test_demo(tmp_path):
     for name in ("reference", "echo", "antiecho", "nus50"):
         assert (tmp_path / "demo" / f"{name}.ft2").exists()
     rows = [line.split() for line in err.splitlines() if line.startswith(("echo", "anti", "nus"))]
-    assert [r[0] for r in rows] == ["echo", "antiecho", "nus50"]
-    assert all(0.3 < float(r[2]) < 0.99 for r in rows)  # corrupted: far from the reference
+    assert [(r[0], r[1]) for r in rows] == [("echo", "none"), ("echo", "ist"),
+                                            ("antiecho", "none"), ("antiecho", "ist"),
+                                            ("nus50", "none"), ("nus50", "ist")]
+    for raw, recon in zip(rows[0::2], rows[1::2]):
+        assert 0.3 < float(raw[2]) < 0.9 and float(recon[2]) > 0.99  # IST repairs each input
+        assert float(recon[3]) < float(raw[3]) / 2
+    assert (tmp_path / "demo" / "echo_ist.ft2").exists()
     assert_bad(*run_mrai("demo", tmp_path / "demo"), "exists")
