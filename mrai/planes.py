@@ -30,6 +30,12 @@ def require_real_spectrum(dic, name):
                              "-di to delete imaginaries)", name)
 
 
+def f1_size(reader):
+    """Number of F1 points of the (F1, F2) planes ``reader`` gives."""
+    rows, cols = reader.layout.plane_shape
+    return cols if reader.dic["FDTRANSPOSED"] == 1 else rows
+
+
 def check_plane(plane, name, index=None, even=True, minimum=4):
     """Refuse a plane with NaN/Inf values or sizes the Virtual-Echo methods cannot handle."""
     where = f"plane {index + 1}: " if index is not None else ""

@@ -18,6 +18,8 @@ import time
 import numpy as np
 import scipy.fft as sfft
 
+from timing import best_of
+
 from mrai.fileio import read
 from mrai.methods.ist import DEFAULTS, ist
 from mrai.methods.projection import Projection
@@ -39,13 +41,6 @@ def mrai_authors_ist(y, project, iterations=200):
     return x
 
 
-def best_time(function, repeats=3):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():
@@ -90,10 +85,10 @@ def main():
         print(line, flush=True)
     # cost of one iteration against two complex 2D FFTs, same size, same process
     iterations = 100
-    per_iteration = best_time(lambda: ist(cases["echo"], "echo", iterations=iterations,
-                                          final_threshold=1e-3)) / iterations
+    per_iteration = best_of(lambda: ist(cases["echo"], "echo", iterations=iterations,
+                                        final_threshold=1e-3), 3) / iterations
     z = ref.astype(np.complex64)
-    two_ffts = best_time(lambda: (sfft.ifft2(sfft.fft2(z, workers=-1), workers=-1)), 10)
+    two_ffts = best_of(lambda: (sfft.ifft2(sfft.fft2(z, workers=-1), workers=-1)), 10)
     print(f"time per iteration {per_iteration * 1e3:.2f} ms; two complex 2D FFTs "
           f"{two_ffts * 1e3:.2f} ms; ratio {per_iteration / two_ffts:.2f}")
 

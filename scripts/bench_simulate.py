@@ -6,21 +6,15 @@ measured in the same process (the ratio is what to compare across machines).
 """
 
 import argparse
-import time
 
 import numpy as np
 import scipy.fft as sfft
 
+from timing import best_of
+
 from mrai.simulate import simulate
 
 
-def best_of(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():

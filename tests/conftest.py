@@ -54,3 +54,16 @@ def small_file(tmp_path, small):
 @pytest.fixture
 def stack3d():
     return np.stack([simulate(seed=s, size=(32, 128), peaks=10).reference for s in range(3)])
+
+
+def write_invalid_spectra(folder):
+    """Spectra a 2D method must refuse: {'odd': .., 'complex': .., 'time': ..} paths."""
+    paths = {name: folder / f"{name}.ft2" for name in ("odd", "complex", "time")}
+    write(str(paths["odd"]), spectrum_header((15, 32)), np.ones((15, 32), np.float32))
+    cplx = spectrum_header((16, 32))
+    cplx.update(FDF2QUADFLAG=0.0, FDQUADFLAG=0.0)
+    write(str(paths["complex"]), cplx, np.ones((16, 32), np.complex64))
+    fid = spectrum_header((16, 32))
+    fid.update(FDF2FTFLAG=0.0)
+    write(str(paths["time"]), fid, np.ones((16, 32), np.float32))
+    return paths

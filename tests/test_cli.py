@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import MALT1, ROOT, header_3d, run_mrai, shared_file
+from conftest import MALT1, ROOT, header_3d, run_mrai, shared_file, write_invalid_spectra
 from mrai.fileio import provenance, read, write
 from mrai.fileio.header import HEADER_BYTES, spectrum_header
 from mrai.fileio.schedule import read_schedule, schedule_from_hex
@@ -212,19 +212,10 @@ def test_bad_1d_nan_odd_and_time_domain(tmp_path):
     write(str(tmp_path / "nan.ft2"), spectrum_header((16, 32)), data)
     assert_bad(*run_mrai("degrade", "--echo", tmp_path / "nan.ft2", "-o", tmp_path / "o.ft2"),
                "NaN")
-    write(str(tmp_path / "odd.ft2"), spectrum_header((15, 32)), np.ones((15, 32), np.float32))
-    assert_bad(*run_mrai("degrade", "--echo", tmp_path / "odd.ft2", "-o", tmp_path / "o.ft2"),
-               "15 x 32 is not even")
-    fid = spectrum_header((16, 32))
-    fid.update(FDF2FTFLAG=0.0)
-    write(str(tmp_path / "t.fid"), fid, np.ones((16, 32), np.float32))
-    assert_bad(*run_mrai("degrade", "--echo", tmp_path / "t.fid", "-o", tmp_path / "o.ft2"),
-               "time domain")
-    cplx = spectrum_header((16, 32))
-    cplx.update(FDF2QUADFLAG=0.0, FDQUADFLAG=0.0)
-    write(str(tmp_path / "c.ft2"), cplx, np.ones((16, 32), np.complex64))
-    assert_bad(*run_mrai("degrade", "--echo", tmp_path / "c.ft2", "-o", tmp_path / "o.ft2"),
-               "complex")
+    bad = write_invalid_spectra(tmp_path)
+    for name, needle in (("odd", "15 x 32 is not even"), ("time", "time domain"),
+                         ("complex", "complex")):
+        assert_bad(*run_mrai("degrade", "--echo", bad[name], "-o", tmp_path / "o.ft2"), needle)
     assert not (tmp_path / "o.ft2").exists()
 
 

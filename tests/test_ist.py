@@ -4,7 +4,7 @@ symmetry, the real-FFT projection, and the reconstruct command's bad inputs."""
 import numpy as np
 import pytest
 
-from conftest import run_mrai
+from conftest import run_mrai, write_invalid_spectra
 from mrai.fileio import provenance, read, write
 from mrai.fileio.header import spectrum_header
 from mrai.methods.ist import ist, thresholds
@@ -109,19 +109,10 @@ def test_cli_bad_schedules(tmp_path, small_file, content, needle):
 def test_cli_bad_spectra(tmp_path, small_file):
     assert_bad(*run_mrai("reconstruct", "--nus", "header", small_file, "-o", tmp_path / "o.ft2"),
                "no NUS schedule recorded")
-    write(str(tmp_path / "odd.ft2"), spectrum_header((16, 30 + 1)), np.ones((16, 31), np.float32))
-    assert_bad(*run_mrai("reconstruct", "--echo", tmp_path / "odd.ft2", "-o", tmp_path / "o.ft2"),
-               "not even")
-    cplx = spectrum_header((16, 32))
-    cplx.update(FDF2QUADFLAG=0.0, FDQUADFLAG=0.0)
-    write(str(tmp_path / "c.ft2"), cplx, np.ones((16, 32), np.complex64))
-    assert_bad(*run_mrai("reconstruct", "--echo", tmp_path / "c.ft2", "-o", tmp_path / "o.ft2"),
-               "complex")
-    fid = spectrum_header((16, 32))
-    fid.update(FDF1FTFLAG=0.0)
-    write(str(tmp_path / "t.ft1"), fid, np.ones((16, 32), np.float32))
-    assert_bad(*run_mrai("reconstruct", "--echo", tmp_path / "t.ft1", "-o", tmp_path / "o.ft2"),
-               "time domain")
+    bad = write_invalid_spectra(tmp_path)
+    for name, needle in (("odd", "not even"), ("time", "time domain"), ("complex", "complex")):
+        assert_bad(*run_mrai("reconstruct", "--echo", bad[name], "-o", tmp_path / "o.ft2"),
+                   needle)
     assert not (tmp_path / "o.ft2").exists()
     code, _, err = run_mrai("reconstruct", "--echo", "--antiecho", small_file)
     assert code == 2 and "exactly one" in err

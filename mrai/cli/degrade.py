@@ -8,7 +8,7 @@ from mrai.fileio.header import axis_codes, axis_field
 from mrai.fileio.pipe import PipeReader, check_writable
 from mrai.fileio.schedule import read_schedule, schedule_to_hex, write_schedule
 from mrai.physics import degrade, validate_schedule
-from mrai.planes import map_planes, require_real_spectrum
+from mrai.planes import f1_size, map_planes, require_real_spectrum
 from mrai.simulate import poisson_gap, schedule_size
 
 
@@ -71,8 +71,7 @@ def _t1_points(reader):
     """F1 spectrum size n0 and the t1 points a schedule draws from: the acquired points
     (FDF1TDSIZE) when the header gives them, else n0 / 2."""
     dic = reader.dic
-    rows, cols = reader.layout.plane_shape
-    n0 = cols if dic["FDTRANSPOSED"] == 1 else rows
+    n0 = f1_size(reader)
     acquired = int(axis_field(dic, axis_codes(dic)[1 if dic["FDTRANSPOSED"] == 1 else 0],
                               "TDSIZE"))
     return n0, acquired if 2 <= acquired <= n0 // 2 else n0 // 2

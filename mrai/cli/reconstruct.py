@@ -11,7 +11,7 @@ from mrai.fileio.pipe import PipeReader
 from mrai.fileio.schedule import read_schedule, schedule_from_hex
 from mrai.methods.ist import DEFAULTS, ist
 from mrai.physics import validate_schedule
-from mrai.planes import map_planes, require_real_spectrum
+from mrai.planes import f1_size, map_planes, require_real_spectrum
 
 METHODS = ("ist",)
 
@@ -57,8 +57,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
 
 
 def _schedule(reader, path):
-    rows, cols = reader.layout.plane_shape
-    n0 = cols if reader.dic["FDTRANSPOSED"] == 1 else rows
+    n0 = f1_size(reader)
     if path == "header":
         record = provenance(reader.dic) or {}
         if "sched" not in record:
