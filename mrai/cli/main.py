@@ -21,9 +21,9 @@ def cli():
 
 
 def _register():
-    from mrai.cli import degrade, demo, info, reconstruct, simulate
+    from mrai.cli import degrade, demo, info, reconstruct, simulate, train
 
-    for module in (info, simulate, degrade, reconstruct, demo):
+    for module in (info, simulate, degrade, reconstruct, train, demo):
         cli.add_command(module.command)
 
 

@@ -1,0 +1,120 @@
+"""``mrai train wnn``: train a WNN on simulated spectra; writes weights and a model card."""
+
+import json
+import os
+import time
+
+import click
+
+from mrai.cli.options import parse_size, say
+from mrai.errors import InputError
+
+
+@click.group("train")
+def command():
+    """Train networks on simulated spectra (no data set needed)."""
+
+
+def _sizes(ctx, param, values):
+    return tuple(parse_size(v) for v in values) or None
+
+
+def _dilations(ctx, param, text):
+    if text is None:
+        return None
+    try:
+        pairs = [tuple(int(v) for v in item.split(",")) for item in text.split()]
+        assert pairs and all(len(p) == 2 for p in pairs)
+    except (ValueError, AssertionError):
+        raise click.BadParameter("give (F1,F2) pairs separated by spaces, e.g. '1,1 1,2 2,4'")
+    return pairs
+
+
+@command.command("wnn")
+@click.option("-o", "--out", "out", required=True, metavar="PREFIX",
+              help="Writes PREFIX.weights.h5 and the model card PREFIX.json.")
+@click.option("-ov", "--overwrite", is_flag=True, help="Replace existing PREFIX files.")
+@click.option("--card", "card_file", type=click.Path(exists=True, dir_okay=False),
+              help="Take every setting from this model card (to train a shipped model again); "
+                   "options given explicitly still override it.")
+@click.option("--checkpoint", "checkpoint_dir", metavar="DIR",
+              help="Checkpoint folder, written after every epoch (default: PREFIX.ckpt).")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint in the folder.")
+@click.option("--epochs", type=click.IntRange(1), help="Epochs [40].")
+@click.option("--steps", type=click.IntRange(1), help="Batches per epoch [100].")
+@click.option("--batch-size", type=click.IntRange(1), help="Spectra per batch [4].")
+@click.option("--lr", "learning_rate", type=click.FloatRange(0, min_open=True),
+              help="Initial learning rate (Adam, cosine decay) [1e-3].")
+@click.option("--seed", type=int, help="Seed of the simulated training stream [0].")
+@click.option("--validation", type=click.IntRange(1), help="Held-out spectra [16].")
+@click.option("--size", "sizes", multiple=True, callback=_sizes, metavar="ROWSxCOLS",
+              help="Training sample size; repeat for several [64x512].")
+@click.option("--filters", type=click.IntRange(1), help="Filters per convolution [32].")
+@click.option("--dilations", callback=_dilations, metavar="'D1,D2 ...'",
+              help="Dilation (F1,F2) of each convolution of a stage.")
+@click.option("--stages", type=click.IntRange(1), help="Cascade stages [3].")
+@click.option("--ratio", type=click.IntRange(1), help="Convolutions per ReLU [1].")
+@click.option("--output", type=click.Choice(("linear", "relu")), help="Output layer [linear].")
+@click.option("--start", type=click.Choice(("echo", "ist")),
+              help="First estimate: the Echo spectrum or a short IST run [ist].")
+@click.option("--evaluate", "real_spectrum", type=click.Path(exists=True, dir_okay=False),
+              help="A real full 2D spectrum (NMRPipe) whose Echo and Anti-Echo parts are "
+                   "reconstructed at the end; the metrics go into the card.")
+@click.option("--region", default="100:800", show_default=True, metavar="FIRST:LAST",
+              help="F2 points (1-based, inclusive) scored on the --evaluate spectrum; 'all' for "
+                   "the whole spectrum.")
+@click.option("--name", default=None, help="Model name in the card [PREFIX's file name].")
+def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
+        **options):
+    """Train the Echo WNN on spectra simulated on the fly; progress on stderr, one line per
+    epoch; a checkpoint after every epoch (--resume continues it)."""
+    from mrai.fileio.pipe import check_writable
+
+    weights, card_out = out + ".weights.h5", out + ".json"
+    for path in (weights, card_out):
+        check_writable(path, overwrite)
+    region = _region(region)
+    settings = _settings(card_file, options)
+    from mrai.nn.training import run_training
+
+    card = run_training(*settings, checkpoint_dir or out + ".ckpt", weights, card_out,
+                        resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
+                        region=region, name=name or os.path.basename(out), log=say)
+    say(f"mrai train wnn: wrote {weights} and {card_out} "
+        f"({card['wall_s'] / 60:.1f} min, validation r {card['validation']['r']:.4f})")
+
+
+def _region(text):
+    if text == "all":
+        return None
+    try:
+        first, last = (int(v) for v in text.split(":"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not FIRST:LAST or 'all'", param_hint="--region")
+    return first, last
+
+
+def _settings(card_file, options):
+    """(config, recipe, schedule) from defaults, a card, and explicit options, in that order."""
+    from mrai.nn.card import read_card
+    from mrai.nn.config import WNNConfig
+    from mrai.nn.data import TrainingRecipe
+    from mrai.nn.training import DEFAULT_CONFIG, Schedule
+
+    config, recipe, schedule = dict(DEFAULT_CONFIG), {}, {}
+    if card_file:
+        card = read_card(card_file)
+        config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
+    for key in ("filters", "dilations", "stages", "ratio", "output", "start"):
+        if options.get(key) is not None:
+            config[key] = options[key]
+    if options.get("sizes"):
+        recipe["sizes"] = options["sizes"]
+    for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation"):
+        if options.get(key) is not None:
+            schedule[key] = options[key]
+    try:
+        return (WNNConfig.from_dict(config), TrainingRecipe.from_dict(recipe),
+                Schedule(**schedule))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"invalid training settings: {exc}", card_file or "mrai train wnn")

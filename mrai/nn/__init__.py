@@ -1,0 +1,1 @@
+"""Neural networks (Keras 3, backend-agnostic). Importing this package imports Keras."""

@@ -1,0 +1,80 @@
+"""The WNN: a cascade of dilated-convolution stages with exact Echo data consistency.
+
+Input: a batch of real Echo-only spectra (B, F1, F2), any scale, any even sizes (NMRPipe
+orientation, science.md section 2). Output: pure-absorption spectra of the same shape whose
+Echo part equals the input exactly (up to float32 round-off). The input is divided by its RMS
+and the output multiplied back, so the model is scale invariant. Anti-Echo problems go through
+``mrai.physics.flip`` (see :func:`mrai.nn.inference.reconstruct`).
+"""
+
+import keras
+from keras import ops
+
+from mrai.nn import ops as veops
+from mrai.nn.config import WNNConfig
+from mrai.nn.layers import Stage
+
+
+@keras.saving.register_keras_serializable(package="mrai")
+class WNN(keras.Model):
+    def __init__(self, config=None, **kwargs):
+        super().__init__(**kwargs)
+        self.wnn_config = config if isinstance(config, WNNConfig) else \
+            WNNConfig.from_dict(config or {})
+        c = self.wnn_config
+        count = 1 if c.share_weights else c.stages
+        self.stages = [Stage(c.filters, c.kernel, c.dilations, c.ratio, c.output,
+                             name=f"stage{i}") for i in range(count)]
+
+    def build(self, input_shape=None):
+        channels = 1 + len(self.wnn_config.features)
+        for stage in self.stages:
+            stage.build((None, None, None, channels))
+        self.built = True
+
+    def features(self, echo):
+        """Channel-last input features of normalised Echo spectra (B, F1, F2)."""
+        channels = [echo]
+        if {"quadrature", "magnitude"} & set(self.wnn_config.features):
+            re, im = veops.quadrature(echo)
+            if "quadrature" in self.wnn_config.features:
+                channels.append(im)
+            if "magnitude" in self.wnn_config.features:
+                channels.append(ops.sqrt(re * re + im * im + 1e-12))
+        return ops.stack(channels, axis=-1)
+
+    def call(self, inputs, return_stages=False):
+        """``inputs``: Echo spectra (B, F1, F2), or (echo, start) with a first estimate."""
+        echo, start = inputs if isinstance(inputs, (tuple, list)) else (inputs, None)
+        echo = ops.cast(echo, "float32")
+        scale = ops.sqrt(ops.mean(echo * echo, axis=(1, 2), keepdims=True)) + 1e-30
+        e = echo / scale
+        measured = veops.complete(e)
+        feats = self.features(e)
+        x = measured if start is None else \
+            veops.consistent(ops.cast(start, "float32") / scale, measured)
+        outputs = []
+        for i in range(self.wnn_config.stages):
+            stage = self.stages[0 if self.wnn_config.share_weights else i]
+            delta = ops.cast(stage(ops.concatenate([x[..., None], feats], axis=-1))[..., 0], "float32")
+            x = veops.consistent(x + delta, measured)
+            outputs.append(x * scale)
+        return outputs if return_stages else outputs[-1]
+
+    def get_config(self):
+        return {"config": self.wnn_config.to_dict(), "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def build_wnn(config=None, **overrides):
+    """A built :class:`WNN` from a :class:`WNNConfig` (or its fields as keywords)."""
+    if config is None:
+        config = WNNConfig(**overrides)
+    elif overrides:
+        config = WNNConfig.from_dict({**config.to_dict(), **overrides})
+    model = WNN(config)
+    model.build()
+    return model

@@ -1,0 +1,238 @@
+"""Training the WNN on simulated spectra, with checkpoints that let CPU training resume.
+
+Epoch ``e`` sees batches ``e * steps .. (e + 1) * steps - 1`` of the seeded stream
+(:func:`mrai.nn.data.batch`), so a resumed run sees exactly the batches an uninterrupted one
+would. A checkpoint (weights, optimizer state, history) is written after every epoch into the
+checkpoint folder; :func:`train` picks it up when ``resume`` is true.
+"""
+
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass
+
+import keras
+import numpy as np
+
+from mrai.fileio.pipe import atomic_write_bytes
+from mrai.metrics import quality
+from mrai.nn.config import WNNConfig
+from mrai.nn.data import TrainingRecipe, batch, inputs, sample
+from mrai.nn.model import build_wnn
+
+DEFAULT_CONFIG = {"stages": 3, "start": "ist"}
+VALIDATION_SEED = 20240611
+VALIDATION_SIZE = (128, 1024)
+
+
+@dataclass
+class Schedule:
+    """Optimisation settings: ``epochs`` x ``steps`` batches of ``batch_size``; Adam with a cosine
+    learning-rate decay from ``learning_rate`` to ``learning_rate * final_lr``."""
+
+    epochs: int = 40
+    steps: int = 100
+    batch_size: int = 4
+    learning_rate: float = 1e-3
+    final_lr: float = 0.05
+    seed: int = 0
+    validation: int = 16
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class SimulatedBatches(keras.utils.PyDataset):
+    """``steps`` batches from index ``offset`` of the seeded simulator stream."""
+
+    def __init__(self, recipe, config, seed, batch_size, steps, offset=0, workers=1):
+        super().__init__(workers=workers, use_multiprocessing=False)
+        self.recipe, self.config, self.seed, self.batch_size = recipe, config, seed, batch_size
+        self.steps, self.offset = steps, offset
+
+    def __len__(self):
+        return self.steps
+
+    def __getitem__(self, index):
+        return batch(self.recipe, self.seed, self.offset + index, self.batch_size, self.config)
+
+
+def validation_set(recipe, count, size=VALIDATION_SIZE):
+    """The fixed held-out set: ``count`` (echo, reference) pairs, independent of the seed."""
+    rng = np.random.default_rng(VALIDATION_SEED)
+    triples = [sample(recipe, rng, size) for _ in range(count)]
+    return np.stack([t[0] for t in triples]), np.stack([t[2] for t in triples])
+
+
+def predict(model, echo, batch_size=4):
+    """Run ``model`` on a stack of Echo spectra (N, F1, F2), in batches; numpy float32 out."""
+    out = [np.asarray(model(inputs(echo[i:i + batch_size], model.wnn_config)))
+           for i in range(0, len(echo), batch_size)]
+    return np.concatenate(out).astype(np.float32)
+
+
+def evaluate(model, echo, reference):
+    """Mean r, RMSD (science.md section 7) and MSE of the model over a set."""
+    recon = predict(model, echo)
+    scores = [quality(p, r) for p, r in zip(recon, reference)]
+    return {"r": float(np.mean([s["r"] for s in scores])),
+            "rmsd": float(np.mean([s["rmsd"] for s in scores])),
+            "mse": float(np.mean((recon - reference) ** 2))}
+
+
+def device_description():
+    """(backend, device) this process trains on, e.g. ('jax', 'gpu: NVIDIA H100 x1')."""
+    backend = keras.backend.backend()
+    devices = []
+    try:
+        if backend == "jax":
+            import jax
+            devices = [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+        elif backend == "tensorflow":
+            import tensorflow as tf
+            devices = [d.name for d in tf.config.list_physical_devices("GPU")]
+        elif backend == "torch":
+            import torch
+            devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except Exception:  # a device query must never stop training
+        devices = []
+    if devices:
+        return backend, f"gpu: {devices[0]} x{len(devices)}"
+    return backend, f"cpu: {platform.processor() or platform.machine()} x{os.cpu_count()}"
+
+
+def _use_accelerators(count):
+    """Mixed precision on GPUs, and data parallelism over several (JAX's distribution API)."""
+    if count < 1:
+        return
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    if count > 1 and keras.backend.backend() == "jax":
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+
+
+class Checkpoint:
+    """weights, optimizer variables and a JSON state in one folder, each written atomically."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.weights = os.path.join(folder, "checkpoint.weights.h5")
+        self.optimizer = os.path.join(folder, "optimizer.npz")
+        self.state = os.path.join(folder, "state.json")
+
+    def exists(self):
+        return all(os.path.exists(p) for p in (self.weights, self.optimizer, self.state))
+
+    def save(self, model, optimizer, state):
+        os.makedirs(self.folder, exist_ok=True)
+        tmp = self.weights + ".tmp.weights.h5"
+        model.save_weights(tmp)
+        os.replace(tmp, self.weights)
+        tmp = self.optimizer + ".tmp.npz"
+        np.savez(tmp, *[np.asarray(v) for v in optimizer.variables])
+        os.replace(tmp, self.optimizer)
+        atomic_write_bytes(self.state, json.dumps(state, indent=1).encode(), overwrite=True)
+
+    def load(self, model, optimizer):
+        with open(self.state) as fh:
+            state = json.load(fh)
+        model.load_weights(self.weights)
+        optimizer.build(model.trainable_variables)
+        with np.load(self.optimizer) as saved:
+            values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+        if len(values) != len(optimizer.variables):
+            raise ValueError(f"checkpoint in {self.folder} does not match this model")
+        for variable, value in zip(optimizer.variables, values):
+            variable.assign(value)
+        return state
+
+
+def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1,
+          accelerators=0):
+    """Train a WNN; returns (model, state) where state holds the history and timings.
+
+    ``log(str)`` receives one line per epoch. With ``resume`` a checkpoint in
+    ``checkpoint_dir`` is continued (its config, recipe and schedule must match).
+    """
+    _use_accelerators(accelerators)
+    keras.utils.set_random_seed(schedule.seed)
+    model = build_wnn(config)
+    total = schedule.epochs * schedule.steps
+    lr = keras.optimizers.schedules.CosineDecay(schedule.learning_rate, total,
+                                                alpha=schedule.final_lr)
+    optimizer = keras.optimizers.Adam(lr)
+    model.compile(optimizer=optimizer, loss="mse")
+    checkpoint = Checkpoint(checkpoint_dir)
+    setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
+             "schedule": schedule.to_dict()}
+    state = {**setup, "epoch": 0, "history": [], "wall_s": 0.0}
+    if resume and checkpoint.exists():
+        state = checkpoint.load(model, optimizer)
+        mismatch = [k for k in setup if json.dumps(state[k]) != json.dumps(setup[k])]
+        if mismatch:
+            raise ValueError(f"the checkpoint in {checkpoint_dir} was made with other "
+                             f"{', '.join(mismatch)}; use another folder or the same settings")
+        log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
+    val_echo, val_ref = validation_set(recipe, schedule.validation)
+    backend, device = device_description()
+    state.update(backend=backend, device=device)
+    for epoch in range(state["epoch"], schedule.epochs):
+        start = time.perf_counter()
+        data = SimulatedBatches(recipe, config, schedule.seed, schedule.batch_size, schedule.steps,
+                                offset=epoch * schedule.steps, workers=workers)
+        fit = model.fit(data, epochs=1, verbose=0)
+        scores = evaluate(model, val_echo, val_ref)
+        seconds = time.perf_counter() - start
+        entry = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]), **scores,
+                 "seconds": round(seconds, 1)}
+        state["history"].append(entry)
+        state["epoch"], state["wall_s"] = epoch + 1, state["wall_s"] + seconds
+        checkpoint.save(model, optimizer, state)
+        log(f"epoch {epoch + 1}/{schedule.epochs}: loss {entry['loss']:.3g}, validation "
+            f"r {scores['r']:.4f} RMSD {scores['rmsd']:.4f}, {seconds:.0f} s")
+    return model, state
+
+
+def real_metrics(model, path, region):
+    """r and RMSD of Echo and Anti-Echo reconstructions of the real spectrum at ``path``."""
+    from mrai.fileio.pipe import read
+    from mrai.metrics import f2_region
+    from mrai.nn.inference import reconstruct
+    from mrai.physics.echo import part
+
+    _, spectrum = read(path)
+    spectrum = np.asarray(spectrum, dtype=np.float32)
+    crop = f2_region(*region) if region else None
+    out = {"spectrum": os.path.basename(path), "f2_points": list(region) if region else "all"}
+    for mode in ("echo", "antiecho"):
+        recon = reconstruct(model, part(spectrum, mode), mode)
+        out[mode] = {k: v for k, v in quality(recon, spectrum, crop).items() if k != "points"}
+    return out
+
+
+def run_training(config, recipe, schedule, checkpoint_dir, weights, card_out, resume=False,
+                 overwrite=False, real_spectrum=None, region=None, name="wnn", log=print):
+    """Train, then write ``weights`` and the model card ``card_out``; returns the card."""
+    from mrai.nn.card import CARD_VERSION, git_commit
+
+    commit = git_commit()  # the code that trains, before anything else changes
+    model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log)
+    card = {"kind": "wnn", "card_version": CARD_VERSION, "name": name,
+            "task": "Echo-only spectrum -> pure absorption (Anti-Echo through flip)",
+            "config": config.to_dict(), "recipe": recipe.to_dict(),
+            "schedule": schedule.to_dict(), "parameters": int(model.count_params()),
+            "receptive_field": list(config.receptive_field),
+            "epochs": state["epoch"], "steps": state["epoch"] * schedule.steps,
+            "wall_s": round(state["wall_s"], 1), "backend": state["backend"],
+            "device": state["device"], "validation": state["history"][-1],
+            "history": state["history"], "commit": commit,
+            "keras": keras.version()}
+    if real_spectrum:
+        log(f"scoring Echo and Anti-Echo of {real_spectrum}")
+        card["real"] = real_metrics(model, real_spectrum, region)
+    temp = weights + ".tmp.weights.h5"
+    model.save_weights(temp)
+    atomic_write_bytes(card_out, (json.dumps(card, indent=1) + "\n").encode(),
+                       overwrite=overwrite)
+    os.replace(temp, weights)
+    return card
