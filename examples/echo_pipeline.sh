@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Walk-through: make a spectrum, build its Echo-only and NUS inputs, inspect them, and stream
-# through mrai between nmrPipe-style stages. Runs anywhere mrai is installed; the nmrPype stage
+# Walk-through: make a spectrum, build its Echo-only and NUS inputs, inspect them, stream
+# through mrai between nmrPipe-style stages, and reconstruct. Runs anywhere mrai is installed; the nmrPype stage
 # runs only when nmrPype (pip install nmrpype gemmi) is present.
 set -euo pipefail
 work=${1:-mrai-example}
@@ -22,3 +22,17 @@ if command -v nmrPype >/dev/null; then
     nmrPype -in ref.ft2 -fn NULL | mrai degrade --echo | nmrPype -fn NULL -out echo_pipe.ft2 -ov
     echo "nmrPype pipeline wrote echo_pipe.ft2"
 fi
+
+# 5. Reconstruct: the shipped WNN (the default) from Echo and from Anti-Echo, and CS-IST, then
+#    score each against the reference (science.md r and RMSD).
+mrai reconstruct --echo echo.ft2 -o echo_wnn.ft2 -ov
+mrai reconstruct --antiecho anti.ft2 -o anti_wnn.ft2 -ov
+mrai reconstruct --echo --method ist echo.ft2 -o echo_ist.ft2 -ov
+python - <<'PY'
+from mrai.fileio import read
+from mrai.metrics import quality
+ref = read("ref.ft2")[1]
+for name in ("echo", "echo_wnn", "anti_wnn", "echo_ist"):
+    q = quality(read(f"{name}.ft2")[1], ref)
+    print(f"{name:<10} r {q['r']:.4f}  RMSD {q['rmsd']:.4f}")
+PY

@@ -253,11 +253,16 @@ def test_demo(tmp_path):
     for name in ("reference", "echo", "antiecho", "nus50"):
         assert (tmp_path / "demo" / f"{name}.ft2").exists()
     rows = [line.split() for line in err.splitlines() if line.startswith(("echo", "anti", "nus"))]
-    assert [(r[0], r[1]) for r in rows] == [("echo", "none"), ("echo", "ist"),
-                                            ("antiecho", "none"), ("antiecho", "ist"),
-                                            ("nus50", "none"), ("nus50", "ist")]
-    for raw, recon in zip(rows[0::2], rows[1::2]):
-        assert 0.3 < float(raw[2]) < 0.9 and float(recon[2]) > 0.99  # IST repairs each input
-        assert float(recon[3]) < float(raw[3]) / 2
-    assert (tmp_path / "demo" / "echo_ist.ft2").exists()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("echo", "none"), ("echo", "ist"), ("echo", "wnn"),
+        ("antiecho", "none"), ("antiecho", "ist"), ("antiecho", "wnn"),
+        ("nus50", "none"), ("nus50", "ist")]
+    raw = {r[0]: r for r in rows if r[1] == "none"}
+    for row in rows:
+        if row[1] != "none":  # each method repairs its input
+            assert float(row[2]) > 0.99 and float(row[3]) < float(raw[row[0]][3]) / 2
+        else:
+            assert 0.3 < float(row[2]) < 0.9
+    for name in ("echo_ist", "echo_wnn", "antiecho_wnn", "nus50_ist"):
+        assert (tmp_path / "demo" / f"{name}.ft2").exists()
     assert_bad(*run_mrai("demo", tmp_path / "demo"), "exists")

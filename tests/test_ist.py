@@ -88,7 +88,8 @@ def test_cli_reconstruct_3d_stream(tmp_path):
     planes = np.stack([simulate(seed=s, size=(32, 128), peaks=8).reference for s in range(2)])
     write(str(tmp_path / "s.ft3"), header_3d((32, 128), 2), planes)
     code, echo, _ = run_mrai("degrade", "--echo", stdin=(tmp_path / "s.ft3").read_bytes())
-    code, out, err = run_mrai("reconstruct", "--echo", "--iterations", "20", stdin=echo)
+    code, out, err = run_mrai("reconstruct", "--echo", "--method", "ist", "--iterations", "20",
+                              stdin=echo)
     assert code == 0, err
     (tmp_path / "o.ft3").write_bytes(out)
     got = read(str(tmp_path / "o.ft3"))[1]

@@ -13,7 +13,7 @@ from mrai.methods.ist import DEFAULTS, ist
 from mrai.physics import validate_schedule
 from mrai.planes import f1_size, map_planes, require_real_spectrum
 
-METHODS = ("ist",)
+METHODS = ("wnn", "ist")
 
 
 @click.command("reconstruct")
@@ -24,24 +24,38 @@ METHODS = ("ist",)
 @click.option("--nus", "schedule_path", metavar="SCHEDULE",
               help="The input is a NUS spectrum; SCHEDULE is a file of sampled t1 indices "
                    "(0-based, one per line), or 'header' for the schedule mrai degrade recorded.")
-@click.option("--method", type=click.Choice(METHODS), default="ist", show_default=True,
-              help="Reconstruction method.")
+@click.option("--method", type=click.Choice(METHODS),
+              help="Reconstruction method [wnn for Echo/Anti-Echo, ist for NUS].")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
+              help="WNN weights (.weights.h5 with its .json card beside it) [the shipped "
+                   "model].")
 @click.option("--iterations", type=click.IntRange(1, 100000), metavar="N",
               help="IST iterations (default: 100 for Echo/Anti-Echo, 50 for NUS).")
 @click.option("--final-threshold", type=click.FloatRange(0, 1, min_open=True), metavar="F",
               help="IST final threshold as a fraction of the input maximum "
                    "(default: 5e-4 for Echo/Anti-Echo, 1e-3 for NUS).")
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
-            iterations, final_threshold):
+            model_path, iterations, final_threshold):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
     spectrum. 3D data: every plane in turn. The measured part of the input is kept exactly."""
     if echo + antiecho + (schedule_path is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus SCHEDULE")
     mode = "echo" if echo else "antiecho" if antiecho else "nus"
+    method = method or ("ist" if mode == "nus" else "wnn")
+    if method == "wnn" and mode == "nus":
+        raise click.UsageError("the WNN reconstructs Echo and Anti-Echo spectra; use "
+                               "--method ist for NUS")
+    if method == "ist" and model_path:
+        raise click.UsageError("--model is for --method wnn")
+    if method == "wnn" and (iterations or final_threshold):
+        raise click.UsageError("--iterations and --final-threshold are for --method ist")
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
     schedule = _schedule(reader, schedule_path) if mode == "nus" else None
     target = resolve_output(out_path)
+    if method == "wnn":
+        _wnn(reader, target, overwrite, mode, model_path)
+        return
     iterations = iterations or DEFAULTS[mode][0]
     final_threshold = final_threshold or DEFAULTS[mode][1]
     with _progress(reader.layout.nplanes * iterations) as bar:
@@ -54,6 +68,21 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
             points=len(schedule) if schedule is not None else None)
     say(f"mrai reconstruct: {method} {mode}, {iterations} iterations, {count} plane(s) "
         f"from {reader.name}")
+
+
+def _wnn(reader, target, overwrite, mode, model_path):
+    from mrai.nn.inference import load_model, reconstruct
+
+    model, card = load_model(model_path)
+    with _progress(reader.layout.nplanes) as bar:
+        def plane(x):
+            out = reconstruct(model, x, mode)
+            bar.update(1)
+            return out
+        count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
+                           method="wnn", mode=mode, model=card.get("name", "wnn"))
+    say(f"mrai reconstruct: wnn {mode} (model {card.get('name', model_path)}), {count} "
+        f"plane(s) from {reader.name}")
 
 
 def _schedule(reader, path):

@@ -77,7 +77,7 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
     settings = _settings(card_file, options)
     from mrai.nn.training import run_training
 
-    card = run_training(*settings, checkpoint_dir or out + ".ckpt", weights, card_out,
+    card = run_training(*settings, checkpoint_dir or out + ".ckpt", weights,
                         resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
                         region=region, name=name or os.path.basename(out), log=say)
     say(f"mrai train wnn: wrote {weights} and {card_out} "

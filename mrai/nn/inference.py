@@ -1,7 +1,7 @@
 """Loading WNN models and reconstructing spectra with them (numpy in, numpy out).
 
-The default model is ``models/wnn-echo.weights.h5`` of the installed package data, with its card
-``models/wnn-echo.json``.
+The default model is ``models/wnn-echo.weights.h5`` (installed as package data of
+``mrai.models``) with its card ``models/wnn-echo.json``.
 """
 
 import os
@@ -12,8 +12,24 @@ from mrai.errors import InputError
 from mrai.nn.card import card_path, read_card
 from mrai.physics.echo import flip
 
-MODEL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
-DEFAULT_MODEL = os.path.join(MODEL_DIR, "wnn-echo.weights.h5")
+DEFAULT_NAME = "wnn-echo"
+
+
+def model_dir():
+    """The folder of the shipped models: the installed ``mrai.models`` package data (the
+    top-level models/ folder of a source checkout)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mrai.models")
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.join(os.path.dirname(package), "models")
+
+
+def default_model():
+    """Path of the shipped Echo WNN weights."""
+    return os.path.join(model_dir(), DEFAULT_NAME + ".weights.h5")
 
 
 def load_model(path=None):
@@ -23,12 +39,12 @@ def load_model(path=None):
     which file and why.
     """
     from mrai.nn.config import WNNConfig
-    from mrai.nn.model import build_wnn
 
-    path = path or DEFAULT_MODEL
-    if not os.path.exists(path):
+    path = path or default_model()
+    if not os.path.isfile(path):
         raise InputError("model weights not found", path)
     card = read_card(card_path(path))
+    from mrai.nn.model import build_wnn  # imports Keras: only once the files are there
     try:
         model = build_wnn(WNNConfig.from_dict(card["config"]))
     except (TypeError, ValueError) as exc:
@@ -39,6 +55,39 @@ def load_model(path=None):
         raise InputError(f"cannot load weights ({type(exc).__name__}: {exc})".strip(),
                          path) from None
     return model, card
+
+
+def weights_only(model):
+    """A copy of ``model`` without optimizer, so its weights file holds the network alone."""
+    from mrai.nn.model import build_wnn
+
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = build_wnn(model.wnn_config)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def save_model(model, weights, card, overwrite=False):
+    """Write ``weights`` (.weights.h5) and the card beside it, atomically; ``card`` is a dict
+    (its 'kind' and 'config' are filled in from the model)."""
+    import json
+
+    from mrai.fileio.pipe import atomic_write_bytes, check_writable
+
+    if not weights.endswith(".weights.h5"):
+        raise ValueError("weights files end in .weights.h5")
+    card = {"kind": "wnn", **card, "config": model.wnn_config.to_dict()}
+    check_writable(weights, overwrite)
+    temp = weights[:-len(".weights.h5")] + ".tmp.weights.h5"
+    weights_only(model).save_weights(temp)
+    try:
+        atomic_write_bytes(card_path(weights), (json.dumps(card, indent=1) + "\n").encode(),
+                           overwrite=overwrite)
+        os.replace(temp, weights)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
 
 
 def reconstruct(model, spectrum, mode="echo"):

@@ -81,34 +81,42 @@ def evaluate(model, echo, reference):
             "mse": float(np.mean((recon - reference) ** 2))}
 
 
-def device_description():
-    """(backend, device) this process trains on, e.g. ('jax', 'gpu: NVIDIA H100 x1')."""
+def gpus():
+    """Names of the GPUs the Keras backend sees (empty on a CPU machine)."""
     backend = keras.backend.backend()
-    devices = []
     try:
         if backend == "jax":
             import jax
-            devices = [d.device_kind for d in jax.devices() if d.platform == "gpu"]
-        elif backend == "tensorflow":
+            return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+        if backend == "tensorflow":
             import tensorflow as tf
-            devices = [d.name for d in tf.config.list_physical_devices("GPU")]
-        elif backend == "torch":
+            return [d.name for d in tf.config.list_physical_devices("GPU")]
+        if backend == "torch":
             import torch
-            devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     except Exception:  # a device query must never stop training
-        devices = []
-    if devices:
-        return backend, f"gpu: {devices[0]} x{len(devices)}"
-    return backend, f"cpu: {platform.processor() or platform.machine()} x{os.cpu_count()}"
+        pass
+    return []
 
 
-def _use_accelerators(count):
-    """Mixed precision on GPUs, and data parallelism over several (JAX's distribution API)."""
-    if count < 1:
-        return
-    keras.mixed_precision.set_global_policy("mixed_float16")
+def device_description():
+    """(backend, device) this process trains on, e.g. ('jax', 'gpu: NVIDIA H100 x1')."""
+    found = gpus()
+    if found:
+        return keras.backend.backend(), f"gpu: {found[0]} x{len(found)}"
+    return keras.backend.backend(), f"cpu: {platform.processor() or platform.machine()} " \
+                                    f"x{os.cpu_count()}"
+
+
+def use_accelerators():
+    """On GPUs: mixed precision, and data parallelism over several (JAX's distribution API).
+    Returns the number of GPUs (0: CPU, float32)."""
+    count = len(gpus())
+    if count:
+        keras.mixed_precision.set_global_policy("mixed_float16")
     if count > 1 and keras.backend.backend() == "jax":
         keras.distribution.set_distribution(keras.distribution.DataParallel())
+    return count
 
 
 class Checkpoint:
@@ -125,8 +133,10 @@ class Checkpoint:
 
     def save(self, model, optimizer, state):
         os.makedirs(self.folder, exist_ok=True)
+        from mrai.nn.inference import weights_only
+
         tmp = self.weights + ".tmp.weights.h5"
-        model.save_weights(tmp)
+        weights_only(model).save_weights(tmp)
         os.replace(tmp, self.weights)
         tmp = self.optimizer + ".tmp.npz"
         np.savez(tmp, *[np.asarray(v) for v in optimizer.variables])
@@ -136,7 +146,11 @@ class Checkpoint:
     def load(self, model, optimizer):
         with open(self.state) as fh:
             state = json.load(fh)
-        model.load_weights(self.weights)
+        from mrai.nn.inference import weights_only
+
+        plain = weights_only(model)
+        plain.load_weights(self.weights)
+        model.set_weights(plain.get_weights())
         optimizer.build(model.trainable_variables)
         with np.load(self.optimizer) as saved:
             values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
@@ -147,14 +161,13 @@ class Checkpoint:
         return state
 
 
-def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1,
-          accelerators=0):
+def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1):
     """Train a WNN; returns (model, state) where state holds the history and timings.
 
     ``log(str)`` receives one line per epoch. With ``resume`` a checkpoint in
     ``checkpoint_dir`` is continued (its config, recipe and schedule must match).
     """
-    _use_accelerators(accelerators)
+    use_accelerators()
     keras.utils.set_random_seed(schedule.seed)
     model = build_wnn(config)
     total = schedule.epochs * schedule.steps
@@ -210,10 +223,11 @@ def real_metrics(model, path, region):
     return out
 
 
-def run_training(config, recipe, schedule, checkpoint_dir, weights, card_out, resume=False,
+def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False,
                  overwrite=False, real_spectrum=None, region=None, name="wnn", log=print):
-    """Train, then write ``weights`` and the model card ``card_out``; returns the card."""
+    """Train, then write ``weights`` and the model card beside it; returns the card."""
     from mrai.nn.card import CARD_VERSION, git_commit
+    from mrai.nn.inference import save_model
 
     commit = git_commit()  # the code that trains, before anything else changes
     model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log)
@@ -230,9 +244,5 @@ def run_training(config, recipe, schedule, checkpoint_dir, weights, card_out, re
     if real_spectrum:
         log(f"scoring Echo and Anti-Echo of {real_spectrum}")
         card["real"] = real_metrics(model, real_spectrum, region)
-    temp = weights + ".tmp.weights.h5"
-    model.save_weights(temp)
-    atomic_write_bytes(card_out, (json.dumps(card, indent=1) + "\n").encode(),
-                       overwrite=overwrite)
-    os.replace(temp, weights)
+    save_model(model, weights, card, overwrite=overwrite)
     return card
