@@ -52,13 +52,14 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
                      **quality(recon, data.reference)})
     from mrai.nn.inference import load_model, reconstruct  # imports Keras: only here
 
-    network, card = load_model(model)
+    network, card = load_model(model, "auto")
     for name in ("echo", "antiecho"):
         start = time.perf_counter()
         recon = reconstruct(network, files[name], name)
         seconds = time.perf_counter() - start
         write(os.path.join(outdir, f"{name}_wnn.ft2"),
-              stamp(header, "demo", method="wnn", mode=name, model=card.get("name"), seed=seed),
+              stamp(header, "demo", method="wnn", mode=name, model=card.get("name"),
+                    precision=card["precision"], seed=seed),
               recon, overwrite=overwrite)
         rows.append({"input": name, "method": "wnn", "seconds": seconds,
                      **quality(recon, data.reference)})

@@ -26,54 +26,60 @@ from mrai.fileio import read, write
 from mrai.methods.ist import ist
 from mrai.metrics import f2_region, quality
 from mrai.nn.data import TrainingRecipe
+from mrai.nn.devices import inference_precision
 from mrai.nn.inference import default_model, load_model, reconstruct
 from mrai.nn.training import validation_set
 from mrai.physics import antiecho_part, echo_part
 
 
-def score_real(model, path):
+def score_real(models, path):
     dic, ref = read(path)
     ref = ref.astype(np.float32)
     region = f2_region(100, 800) if "malt1" in os.path.basename(path).lower() else None
     print(f"spectrum: {os.path.basename(path)} {ref.shape[0]}x{ref.shape[1]}"
           + (", scored on F2 points 100..800" if region else ""))
-    print(f"{'case':<10}{'input r':>9}{'WNN r':>9}{'RMSD':>8}{'IST r':>9}{'RMSD':>8}")
+    print(f"{'case':<10}{'input r':>9}{'IST r':>9}{'RMSD':>8}"
+          + "".join(f"{'WNN ' + p[:4] + ' r':>14}{'RMSD':>8}" for p in models))
     for mode, measured in (("echo", echo_part(ref)), ("antiecho", antiecho_part(ref))):
         q0 = quality(measured, ref, region)
-        qw = quality(reconstruct(model, measured, mode), ref, region)
         qi = quality(ist(measured, mode), ref, region)
-        print(f"{mode:<10}{q0['r']:>9.4f}{qw['r']:>9.4f}{qw['rmsd']:>8.4f}"
-              f"{qi['r']:>9.4f}{qi['rmsd']:>8.4f}", flush=True)
+        row = f"{mode:<10}{q0['r']:>9.4f}{qi['r']:>9.4f}{qi['rmsd']:>8.4f}"
+        for model in models.values():
+            qw = quality(reconstruct(model, measured, mode), ref, region)
+            row += f"{qw['r']:>14.4f}{qw['rmsd']:>8.4f}"
+        print(row, flush=True)
     return dic, ref
 
 
-def score_simulated(model, card, count):
+def score_simulated(models, card, count):
     echo, ref = validation_set(TrainingRecipe.from_dict(card.get("recipe", {})), count)
-    rows = {"WNN": [], "IST": []}
-    for e, r in zip(echo, ref):
-        rows["WNN"].append(quality(reconstruct(model, e), r))
-        rows["IST"].append(quality(ist(e, "echo"), r))
+    rows = {"IST": [quality(ist(e, "echo"), r) for e, r in zip(echo, ref)]}
+    for precision, model in models.items():
+        rows[f"WNN {precision}"] = [quality(reconstruct(model, e), r) for e, r in zip(echo, ref)]
     print(f"held-out simulated set: {count} spectra {ref.shape[1]}x{ref.shape[2]} "
           "(Echo; Anti-Echo is the same problem through flip)")
     for method, scores in rows.items():
         r = np.array([s["r"] for s in scores])
         d = np.array([s["rmsd"] for s in scores])
-        print(f"  {method}: mean r {r.mean():.4f} (min {r.min():.4f}), mean RMSD {d.mean():.4f}")
+        print(f"  {method:<14} mean r {r.mean():.4f} (min {r.min():.4f}), mean RMSD {d.mean():.4f}")
 
 
-def whole_process(dic, ref, model_path, repeats):
+def whole_process(dic, ref, model_path, repeats, precisions):
+    """Best-of-``repeats`` wall time of the command line, each method and WNN precision."""
     with tempfile.TemporaryDirectory() as folder:
         src, out = os.path.join(folder, "echo.ft2"), os.path.join(folder, "out.ft2")
         write(src, dic, echo_part(ref))
-        times = {}
-        for method in ("wnn", "ist"):
-            extra = ["--model", model_path] if method == "wnn" else []
-            command = [sys.executable, "-m", "mrai", "reconstruct", "--echo", src, "-o", out,
-                       "-ov", "--method", method, *extra]
-            times[method] = best_of(lambda: subprocess.run(command, check=True), repeats)
+        base = [sys.executable, "-m", "mrai", "reconstruct", "--echo", src, "-o", out, "-ov"]
+        commands = {"IST": base + ["--method", "ist"]}
+        for precision in precisions:
+            commands[f"WNN {precision}"] = base + ["--model", model_path, "--precision",
+                                                   precision]
+        times = {name: best_of(lambda c=c: subprocess.run(c, check=True), repeats)
+                 for name, c in commands.items()}
     print(f"whole process (mrai reconstruct --echo, {ref.shape[0]}x{ref.shape[1]}, best of "
-          f"{repeats}): WNN {times['wnn']:.2f} s, IST {times['ist']:.2f} s, ratio WNN/IST "
-          f"{times['wnn'] / times['ist']:.2f}")
+          f"{repeats}):")
+    for name, seconds in times.items():
+        print(f"  {name:<14} {seconds:6.2f} s  ratio to IST {seconds / times['IST']:.2f}")
 
 
 def main():
@@ -84,18 +90,23 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="whole-process runs [3]")
     args = parser.parse_args()
     model_path = args.model or default_model()
-    model, card = load_model(model_path)
+    precisions = ["float32"]
+    if inference_precision("auto") != "float32":
+        precisions.append(inference_precision("auto"))
+    models = {p: load_model(model_path, p)[0] for p in precisions}
+    card = load_model(model_path)[1]
     print(f"model: {card.get('name')} ({card.get('parameters', '?')} parameters, "
-          f"{card.get('steps', '?')} training steps)")
+          f"{card.get('steps', '?')} training steps); precisions: {', '.join(precisions)} "
+          f"('auto' on this machine: {precisions[-1]})")
     if args.spectrum:
-        dic, ref = score_real(model, args.spectrum)
+        dic, ref = score_real(models, args.spectrum)
     else:
         from mrai.fileio.header import spectrum_header
         from mrai.simulate import simulate
         ref = simulate(seed=0).reference
         dic = spectrum_header(ref.shape)
-    score_simulated(model, card, args.count)
-    whole_process(dic, ref, model_path, args.repeats)
+    score_simulated(models, card, args.count)
+    whole_process(dic, ref, model_path, args.repeats, precisions)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from mrai.metrics import quality  # noqa: E402
 from mrai.nn import ops as veops  # noqa: E402
 from mrai.nn.config import WNNConfig  # noqa: E402
 from mrai.nn.data import TrainingRecipe, batch  # noqa: E402
+from mrai.nn.layers import wrap_pad  # noqa: E402
 from mrai.nn.inference import default_model, load_model, reconstruct, save_model  # noqa: E402
 from mrai.nn.model import build_wnn  # noqa: E402
 from mrai.nn.training import Schedule, train  # noqa: E402
@@ -51,6 +52,13 @@ def test_support_weights_match_numpy_projection(shape):
     full = np.asarray(veops.support_weights(*shape))
     assert np.array_equal(full[:, : shape[1] // 2 + 1], half_weights(echo_mask(shape)))
     assert np.array_equal(full, full[np.r_[0, shape[0] - 1:0:-1]][:, np.r_[0, shape[1] - 1:0:-1]])
+
+
+@pytest.mark.parametrize("pads", [((1, 1), (1, 1)), ((1, 2), (3, 0)), ((0, 0), (5, 5))])
+def test_wrap_pad_is_numpy_wrap_padding(pads):
+    x = np.random.default_rng(0).normal(size=(2, 6, 10, 3)).astype(np.float32)
+    padded = np.asarray(wrap_pad(keras.ops.convert_to_tensor(x), *pads))
+    assert np.array_equal(padded, np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), mode="wrap"))
 
 
 def test_quadrature_real_part_is_the_echo_spectrum(spectrum):
@@ -150,6 +158,29 @@ def test_model_round_trip(tiny, tiny_file, spectrum):
     assert np.array_equal(reconstruct(model, spectrum.echo), reconstruct(tiny, spectrum.echo))
 
 
+def test_bfloat16_inference_stays_close_and_consistent(tiny_file, spectrum):
+    exact, card = load_model(tiny_file, "float32")
+    fast, card16 = load_model(tiny_file, "bfloat16")
+    assert card["precision"] == "float32" and card16["precision"] == "bfloat16"
+    a, b = reconstruct(exact, spectrum.echo), reconstruct(fast, spectrum.echo)
+    assert b.dtype == np.float32 and not np.array_equal(a, b)
+    assert np.abs(a - b).max() < 0.02 * np.abs(a).max()
+    measured = Projection(b.shape, "echo")(b)  # data consistency stays float32 and exact
+    assert np.abs(measured - spectrum.echo).max() < 1e-5 * np.abs(spectrum.echo).max()
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is left alone
+
+
+def test_inference_precision_choice():
+    from mrai.nn.devices import inference_precision, native_bfloat16
+
+    assert native_bfloat16({"avx2", "amx_bf16"}) and native_bfloat16({"avx512_bf16"})
+    assert not native_bfloat16({"avx2", "avx512f"}) and not native_bfloat16(set())
+    assert inference_precision("float32") == "float32"
+    assert inference_precision("auto") in ("float32", "bfloat16")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        inference_precision("float16")
+
+
 def test_model_file_errors(tmp_path, tiny_file):
     with pytest.raises(InputError, match="not found"):
         load_model(str(tmp_path / "none.weights.h5"))
@@ -177,6 +208,7 @@ def test_reconstruct_cli_with_a_model(tmp_path, tiny_file, small_file):
     from mrai.fileio.header import provenance
     dic, data = pipe.read(str(out))
     assert provenance(dic)["method"] == "wnn" and provenance(dic)["model"] == "tiny"
+    assert provenance(dic)["precision"] in ("float32", "bfloat16")
     assert data.shape == pipe.read(small_file)[1].shape
     code, _, err = run_mrai("reconstruct", "--echo", small_file, "--model",
                             str(tmp_path / "missing.weights.h5"), "-o", str(tmp_path / "x"))
@@ -184,6 +216,9 @@ def test_reconstruct_cli_with_a_model(tmp_path, tiny_file, small_file):
     assert not (tmp_path / "x").exists()
     code, _, err = run_mrai("reconstruct", "--nus", "header", "--method", "wnn", small_file)
     assert code == 2 and "use --method ist for NUS" in err
+    code, _, err = run_mrai("reconstruct", "--echo", "--method", "ist", "--precision",
+                            "float32", small_file)
+    assert code == 2 and "--precision are for --method wnn" in err
 
 
 def test_shipped_model_beats_the_twisted_input_and_ist():
@@ -233,7 +268,8 @@ def test_reconstruct_cli_3d_stream_plane_by_plane(tmp_path, tiny, tiny_file, sta
     write(str(tmp_path / "s.ft3"), header_3d((32, 128), 3), stack3d)
     code, echo, err = run_mrai("degrade", "--echo", stdin=(tmp_path / "s.ft3").read_bytes())
     assert code == 0, err
-    code, out, err = run_mrai("reconstruct", "--echo", "--model", tiny_file, stdin=echo)
+    code, out, err = run_mrai("reconstruct", "--echo", "--model", tiny_file, "--precision",
+                             "float32", stdin=echo)
     assert code == 0, err
     (tmp_path / "o.ft3").write_bytes(out)
     got = read(str(tmp_path / "o.ft3"))[1]

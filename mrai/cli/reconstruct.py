@@ -29,13 +29,16 @@ METHODS = ("wnn", "ist")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
               help="WNN weights (.weights.h5 with its .json card beside it) [the shipped "
                    "model].")
+@click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16")),
+              help="WNN arithmetic: auto takes bfloat16 convolutions on CPUs that compute "
+                   "them natively (AMX or AVX512-BF16), float32 elsewhere [auto].")
 @click.option("--iterations", type=click.IntRange(1, 100000), metavar="N",
               help="IST iterations (default: 100 for Echo/Anti-Echo, 50 for NUS).")
 @click.option("--final-threshold", type=click.FloatRange(0, 1, min_open=True), metavar="F",
               help="IST final threshold as a fraction of the input maximum "
                    "(default: 5e-4 for Echo/Anti-Echo, 1e-3 for NUS).")
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
-            model_path, iterations, final_threshold):
+            model_path, precision, iterations, final_threshold):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
     spectrum. 3D data: every plane in turn. The measured part of the input is kept exactly."""
     if echo + antiecho + (schedule_path is not None) != 1:
@@ -45,8 +48,8 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     if method == "wnn" and mode == "nus":
         raise click.UsageError("the WNN reconstructs Echo and Anti-Echo spectra; use "
                                "--method ist for NUS")
-    if method == "ist" and model_path:
-        raise click.UsageError("--model is for --method wnn")
+    if method == "ist" and (model_path or precision):
+        raise click.UsageError("--model and --precision are for --method wnn")
     if method == "wnn" and (iterations or final_threshold):
         raise click.UsageError("--iterations and --final-threshold are for --method ist")
     reader = PipeReader(resolve_input(input_path, in_path))
@@ -54,7 +57,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     schedule = _schedule(reader, schedule_path) if mode == "nus" else None
     target = resolve_output(out_path)
     if method == "wnn":
-        _wnn(reader, target, overwrite, mode, model_path)
+        _wnn(reader, target, overwrite, mode, model_path, precision or "auto")
         return
     iterations = iterations or DEFAULTS[mode][0]
     final_threshold = final_threshold or DEFAULTS[mode][1]
@@ -70,19 +73,20 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         f"from {reader.name}")
 
 
-def _wnn(reader, target, overwrite, mode, model_path):
+def _wnn(reader, target, overwrite, mode, model_path, precision):
     from mrai.nn.inference import load_model, reconstruct
 
-    model, card = load_model(model_path)
+    model, card = load_model(model_path, precision)
     with _progress(reader.layout.nplanes) as bar:
         def plane(x):
             out = reconstruct(model, x, mode)
             bar.update(1)
             return out
         count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
-                           method="wnn", mode=mode, model=card.get("name", "wnn"))
-    say(f"mrai reconstruct: wnn {mode} (model {card.get('name', model_path)}), {count} "
-        f"plane(s) from {reader.name}")
+                           method="wnn", mode=mode, model=str(card.get("name", "wnn"))[:40],
+                           precision=card["precision"])
+    say(f"mrai reconstruct: wnn {mode} (model {card.get('name', model_path)}, "
+        f"{card['precision']}), {count} plane(s) from {reader.name}")
 
 
 def _schedule(reader, path):

@@ -32,9 +32,12 @@ def default_model():
     return os.path.join(model_dir(), DEFAULT_NAME + ".weights.h5")
 
 
-def load_model(path=None):
+def load_model(path=None, precision="float32"):
     """A built WNN with the weights at ``path`` (default: the shipped model) and its card.
 
+    ``precision``: 'float32', 'bfloat16' (convolutions in bfloat16, weights, data consistency
+    and output in float32) or 'auto' (see :func:`mrai.nn.devices.inference_precision`); the
+    choice is in ``card['precision']`` of the returned card.
     Returns (model, card). Missing, truncated or mismatched files give an InputError that says
     which file and why.
     """
@@ -44,11 +47,15 @@ def load_model(path=None):
     if not os.path.isfile(path):
         raise InputError("model weights not found", path)
     card = read_card(card_path(path))
-    from mrai.nn.model import build_wnn  # imports Keras: only once the files are there
+    from mrai.nn.devices import inference_precision  # imports Keras: only once the files
+    from mrai.nn.model import build_wnn                # are there
+
+    precision = inference_precision(precision)
     try:
-        model = build_wnn(WNNConfig.from_dict(card["config"]))
+        model = build_wnn(WNNConfig.from_dict(card["config"]), precision)
     except (TypeError, ValueError) as exc:
         raise InputError(f"model card has an invalid config ({exc})", card_path(path)) from None
+    card = {**card, "precision": precision}
     try:
         model.load_weights(path)
     except Exception as exc:  # h5py/Keras raise many types for corrupt or mismatched files
@@ -63,7 +70,7 @@ def weights_only(model):
 
     if getattr(model, "optimizer", None) is None:
         return model
-    copy = build_wnn(model.wnn_config)
+    copy = build_wnn(model.wnn_config, "float32")
     copy.set_weights(model.get_weights())
     return copy
 

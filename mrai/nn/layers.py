@@ -11,13 +11,21 @@ from mrai.nn import ops as veops
 
 
 def wrap_pad(x, pad0, pad1):
-    """Periodic padding of axes 1 and 2 by (before, after) pairs; works for any size."""
-    for axis, (before, after) in ((1, pad0), (2, pad1)):
-        if before or after:
-            n = ops.shape(x)[axis]
-            index = ops.mod(ops.arange(-before, n + after), n)
-            x = ops.take(x, index, axis=axis)
-    return x
+    """Periodic padding of axes 1 and 2 of (B, F1, F2, C) by (before, after) pairs; any size.
+
+    One gather over the flattened plane: a single copy of the tensor instead of one per axis
+    (the padding is a third of a dilated convolution's cost on a CPU).
+    """
+    if not any(pad0) and not any(pad1):
+        return x
+    shape = ops.shape(x)
+    n0, n1 = shape[1], shape[2]
+    rows = ops.mod(ops.arange(-pad0[0], n0 + pad0[1]), n0)
+    cols = ops.mod(ops.arange(-pad1[0], n1 + pad1[1]), n1)
+    index = ops.reshape(rows[:, None] * n1 + cols[None, :], (-1,))
+    channels = x.shape[-1]
+    flat = ops.take(ops.reshape(x, (-1, n0 * n1, channels)), index, axis=1)
+    return ops.reshape(flat, (-1, n0 + pad0[0] + pad0[1], n1 + pad1[0] + pad1[1], channels))
 
 
 @keras.saving.register_keras_serializable(package="mrai")

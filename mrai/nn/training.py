@@ -8,7 +8,6 @@ checkpoint folder; :func:`train` picks it up when ``resume`` is true.
 
 import json
 import os
-import platform
 import time
 from dataclasses import asdict, dataclass
 
@@ -19,6 +18,7 @@ from mrai.fileio.pipe import atomic_write_bytes
 from mrai.metrics import quality
 from mrai.nn.config import WNNConfig
 from mrai.nn.data import TrainingRecipe, batch, inputs, sample
+from mrai.nn.devices import device_description, gpus
 from mrai.nn.model import build_wnn
 
 DEFAULT_CONFIG = {"stages": 3, "start": "ist"}
@@ -79,33 +79,6 @@ def evaluate(model, echo, reference):
     return {"r": float(np.mean([s["r"] for s in scores])),
             "rmsd": float(np.mean([s["rmsd"] for s in scores])),
             "mse": float(np.mean((recon - reference) ** 2))}
-
-
-def gpus():
-    """Names of the GPUs the Keras backend sees (empty on a CPU machine)."""
-    backend = keras.backend.backend()
-    try:
-        if backend == "jax":
-            import jax
-            return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
-        if backend == "tensorflow":
-            import tensorflow as tf
-            return [d.name for d in tf.config.list_physical_devices("GPU")]
-        if backend == "torch":
-            import torch
-            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    except Exception:  # a device query must never stop training
-        pass
-    return []
-
-
-def device_description():
-    """(backend, device) this process trains on, e.g. ('jax', 'gpu: NVIDIA H100 x1')."""
-    found = gpus()
-    if found:
-        return keras.backend.backend(), f"gpu: {found[0]} x{len(found)}"
-    return keras.backend.backend(), f"cpu: {platform.processor() or platform.machine()} " \
-                                    f"x{os.cpu_count()}"
 
 
 def use_accelerators():
