@@ -32,6 +32,9 @@ from mrai.nn.training import validation_set
 from mrai.physics import antiecho_part, echo_part
 
 
+SHORT = {"float32": "fp32", "bfloat16": "bf16"}
+
+
 def score_real(models, path):
     dic, ref = read(path)
     ref = ref.astype(np.float32)
@@ -39,7 +42,7 @@ def score_real(models, path):
     print(f"spectrum: {os.path.basename(path)} {ref.shape[0]}x{ref.shape[1]}"
           + (", scored on F2 points 100..800" if region else ""))
     print(f"{'case':<10}{'input r':>9}{'IST r':>9}{'RMSD':>8}"
-          + "".join(f"{'WNN ' + p[:4] + ' r':>14}{'RMSD':>8}" for p in models))
+          + "".join(f"{'WNN ' + SHORT[p] + ' r':>14}{'RMSD':>8}" for p in models))
     for mode, measured in (("echo", echo_part(ref)), ("antiecho", antiecho_part(ref))):
         q0 = quality(measured, ref, region)
         qi = quality(ist(measured, mode), ref, region)
