@@ -152,6 +152,29 @@ def test_resume_continues_the_same_run(tmp_path):
     assert lines == ["resuming after epoch 2 of 2"] and resumed["history"] == state["history"]
 
 
+def test_bfloat16_training_lowers_the_loss_and_old_checkpoints_resume(tmp_path):
+    config = WNNConfig(**TINY)
+    recipe = TrainingRecipe(sizes=((16, 64),))
+    schedule = Schedule(epochs=3, steps=4, batch_size=2, validation=2, precision="bfloat16",
+                        learning_rate=3e-3)
+    folder = str(tmp_path / "ck")
+    model, state = train(config, recipe, Schedule(**{**schedule.to_dict(), "epochs": 3}),
+                         folder, log=id)
+    losses = [h["loss"] for h in state["history"]]
+    assert losses[-1] < losses[0] and model.stages[0].compute_dtype == "bfloat16"
+    # a checkpoint written before the precision field existed resumes as float32
+    path = os.path.join(folder, "state.json")
+    old = json.load(open(path))
+    del old["schedule"]["precision"]
+    json.dump(old, open(path, "w"))
+    lines = []
+    plain = Schedule(**{**schedule.to_dict(), "precision": "float32"})
+    train(config, recipe, plain, folder, resume=True, log=lines.append)
+    assert lines == ["resuming after epoch 3 of 3"]
+    with pytest.raises(ValueError, match="precision must be"):
+        Schedule(precision="int8")
+
+
 def test_model_round_trip(tiny, tiny_file, spectrum):
     model, card = load_model(tiny_file)
     assert card["name"] == "tiny" and card["config"]["filters"] == 4
@@ -304,6 +327,8 @@ def test_train_cli_writes_weights_and_card(tmp_path):
     assert card["recipe"]["sizes"] == [[16, 64]] and card["steps"] == 4
     assert {"r", "rmsd", "loss"} <= set(card["validation"]) and len(card["history"]) == 2
     assert card["backend"] and card["device"] and card["commit"]
+    from mrai.nn.devices import training_precision
+    assert card["schedule"]["precision"] == training_precision("auto")  # the default: auto
     model, _ = load_model(prefix + ".weights.h5")
     assert model.count_params() == card["parameters"]
     code, _, err = run_mrai(*args)

@@ -47,6 +47,10 @@ def _dilations(ctx, param, text):
               help="Initial learning rate (Adam, cosine decay) [1e-3].")
 @click.option("--seed", type=int, help="Seed of the simulated training stream [0].")
 @click.option("--validation", type=click.IntRange(1), help="Held-out spectra [16].")
+@click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16", "float16")),
+              help="Arithmetic of the convolutions (weights stay float32): auto takes float16 "
+                   "on a GPU, bfloat16 on a CPU that computes it natively, float32 elsewhere "
+                   "[auto; with --card, the card's].")
 @click.option("--size", "sizes", multiple=True, callback=_sizes, metavar="ROWSxCOLS",
               help="Training sample size; repeat for several [64x512].")
 @click.option("--filters", type=click.IntRange(1), help="Filters per convolution [32].")
@@ -113,6 +117,10 @@ def _settings(card_file, options):
     for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation"):
         if options.get(key) is not None:
             schedule[key] = options[key]
+    if options.get("precision") or not card_file:
+        from mrai.nn.devices import training_precision
+
+        schedule["precision"] = training_precision(options.get("precision") or "auto")
     try:
         return (WNNConfig.from_dict(config), TrainingRecipe.from_dict(recipe),
                 Schedule(**schedule))

@@ -7,6 +7,7 @@ import platform
 import keras
 
 PRECISIONS = ("auto", "float32", "bfloat16")
+TRAINING_PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 
 
 def gpus():
@@ -66,3 +67,17 @@ def inference_precision(precision="auto"):
     if keras.backend.backend() == "tensorflow" and not gpus() and native_bfloat16():
         return "bfloat16"
     return "float32"
+
+
+def training_precision(precision="auto"):
+    """'float32', 'bfloat16' or 'float16' (mixed: float32 weights) for training. 'auto' takes
+    float16 on a GPU, bfloat16 on a CPU that computes it natively under TensorFlow (a training
+    step about twice as fast as float32 on the 2-core AMX machines here), float32 elsewhere."""
+    if precision not in TRAINING_PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, "
+                         f"not {precision!r}")
+    if precision != "auto":
+        return precision
+    if gpus():
+        return "float16"
+    return inference_precision("auto")

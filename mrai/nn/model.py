@@ -72,8 +72,8 @@ class WNN(keras.Model):
 def build_wnn(config=None, precision=None, **overrides):
     """A built :class:`WNN` from a :class:`WNNConfig` (or its fields as keywords).
 
-    ``precision``: the stages' convolutions compute in 'float32', or in 'bfloat16' (weights stay
-    float32); None takes the global Keras dtype policy (mixed_float16 when training on a GPU).
+    ``precision``: the stages' convolutions compute in 'float32', or in 'bfloat16' or 'float16'
+    (weights stay float32); None takes the global Keras dtype policy.
     The model itself is always float32, so its inputs, the normalisation, the data consistency
     and the output are never rounded to 16 bits.
     """
@@ -81,9 +81,10 @@ def build_wnn(config=None, precision=None, **overrides):
         config = WNNConfig(**overrides)
     elif overrides:
         config = WNNConfig.from_dict({**config.to_dict(), **overrides})
-    policies = {None: None, "float32": "float32", "bfloat16": "mixed_bfloat16"}
+    policies = {None: None, "float32": "float32", "bfloat16": "mixed_bfloat16",
+                "float16": "mixed_float16"}
     if precision not in policies:
-        raise ValueError(f"precision must be float32 or bfloat16, not {precision!r}")
+        raise ValueError(f"precision must be float32, bfloat16 or float16, not {precision!r}")
     saved = keras.config.dtype_policy()
     if policies[precision]:
         keras.config.set_dtype_policy(policies[precision])  # taken by the stages WNN() makes

@@ -29,7 +29,8 @@ VALIDATION_SIZE = (128, 1024)
 @dataclass
 class Schedule:
     """Optimisation settings: ``epochs`` x ``steps`` batches of ``batch_size``; Adam with a cosine
-    learning-rate decay from ``learning_rate`` to ``learning_rate * final_lr``."""
+    learning-rate decay from ``learning_rate`` to ``learning_rate * final_lr``; the stages
+    compute in ``precision`` (weights float32; 'float16' adds loss scaling)."""
 
     epochs: int = 40
     steps: int = 100
@@ -38,6 +39,12 @@ class Schedule:
     final_lr: float = 0.05
     seed: int = 0
     validation: int = 16
+    precision: str = "float32"
+
+    def __post_init__(self):
+        if self.precision not in ("float32", "bfloat16", "float16"):
+            raise ValueError(f"precision must be float32, bfloat16 or float16, not "
+                             f"{self.precision!r}")
 
     def to_dict(self):
         return asdict(self)
@@ -82,11 +89,9 @@ def evaluate(model, echo, reference):
 
 
 def use_accelerators():
-    """On GPUs: mixed precision, and data parallelism over several (JAX's distribution API).
-    Returns the number of GPUs (0: CPU, float32)."""
+    """Data parallelism over several GPUs (JAX's distribution API); returns the number of GPUs.
+    (Mixed precision is the schedule's ``precision``.)"""
     count = len(gpus())
-    if count:
-        keras.mixed_precision.set_global_policy("mixed_float16")
     if count > 1 and keras.backend.backend() == "jax":
         keras.distribution.set_distribution(keras.distribution.DataParallel())
     return count
@@ -142,11 +147,13 @@ def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, wor
     """
     use_accelerators()
     keras.utils.set_random_seed(schedule.seed)
-    model = build_wnn(config)
+    model = build_wnn(config, schedule.precision)
     total = schedule.epochs * schedule.steps
     lr = keras.optimizers.schedules.CosineDecay(schedule.learning_rate, total,
                                                 alpha=schedule.final_lr)
     optimizer = keras.optimizers.Adam(lr)
+    if schedule.precision == "float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, loss="mse")
     checkpoint = Checkpoint(checkpoint_dir)
     setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
@@ -154,7 +161,10 @@ def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, wor
     state = {**setup, "epoch": 0, "history": [], "wall_s": 0.0}
     if resume and checkpoint.exists():
         state = checkpoint.load(model, optimizer)
-        mismatch = [k for k in setup if json.dumps(state[k]) != json.dumps(setup[k])]
+        saved = {"config": WNNConfig.from_dict(state["config"]).to_dict(),  # fields added
+                 "recipe": TrainingRecipe.from_dict(state["recipe"]).to_dict(),  # later take
+                 "schedule": Schedule(**state["schedule"]).to_dict()}  # their defaults
+        mismatch = [k for k in setup if json.dumps(saved[k]) != json.dumps(setup[k])]
         if mismatch:
             raise ValueError(f"the checkpoint in {checkpoint_dir} was made with other "
                              f"{', '.join(mismatch)}; use another folder or the same settings")
