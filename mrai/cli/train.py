@@ -1,4 +1,5 @@
-"""``mrai train wnn``: train a WNN on simulated spectra; writes weights and a model card."""
+"""``mrai train wnn`` and ``mrai train sigma``: train networks on simulated spectra; each writes
+weights and a model card."""
 
 import json
 import os
@@ -30,44 +31,57 @@ def _dilations(ctx, param, text):
     return pairs
 
 
+def _common(function):
+    """The options every training shares: output, card, checkpoints, schedule, evaluation."""
+    options = [
+        click.option("-o", "--out", "out", required=True, metavar="PREFIX",
+                     help="Writes PREFIX.weights.h5 and the model card PREFIX.json."),
+        click.option("-ov", "--overwrite", is_flag=True, help="Replace existing PREFIX files."),
+        click.option("--card", "card_file", type=click.Path(exists=True, dir_okay=False),
+                     help="Take every setting from this model card (to train a shipped model "
+                          "again); options given explicitly still override it."),
+        click.option("--checkpoint", "checkpoint_dir", metavar="DIR",
+                     help="Checkpoint folder, written after every epoch (default: "
+                          "PREFIX.ckpt)."),
+        click.option("--resume", is_flag=True, help="Continue from the checkpoint in the folder."),
+        click.option("--epochs", type=click.IntRange(1), help="Epochs [40]."),
+        click.option("--steps", type=click.IntRange(1), help="Batches per epoch [100]."),
+        click.option("--batch-size", type=click.IntRange(1), help="Spectra per batch [4]."),
+        click.option("--lr", "learning_rate", type=click.FloatRange(0, min_open=True),
+                     help="Initial learning rate (Adam, cosine decay) [1e-3]."),
+        click.option("--seed", type=int, help="Seed of the simulated training stream [0]."),
+        click.option("--validation", type=click.IntRange(1), help="Held-out spectra [16]."),
+        click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16",
+                                                       "float16")),
+                     help="Arithmetic of the convolutions (weights stay float32): auto takes "
+                          "float16 on a GPU, bfloat16 on a CPU that computes it natively, "
+                          "float32 elsewhere [auto; with --card, the card's]."),
+        click.option("--size", "sizes", multiple=True, callback=_sizes, metavar="ROWSxCOLS",
+                     help="Training sample size; repeat for several [64x512]."),
+        click.option("--filters", type=click.IntRange(1), help="Filters per convolution [32]."),
+        click.option("--dilations", callback=_dilations, metavar="'D1,D2 ...'",
+                     help="Dilation (F1,F2) of each convolution of a stage."),
+        click.option("--ratio", type=click.IntRange(1), help="Convolutions per ReLU [1]."),
+        click.option("--evaluate", "real_spectrum",
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="A real full 2D spectrum (NMRPipe) reconstructed and scored at the "
+                          "end; the metrics go into the card."),
+        click.option("--region", default="100:800", show_default=True, metavar="FIRST:LAST",
+                     help="F2 points (1-based, inclusive) scored on the --evaluate spectrum; "
+                          "'all' for the whole spectrum."),
+        click.option("--name", default=None, help="Model name in the card [PREFIX's file name]."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @command.command("wnn")
-@click.option("-o", "--out", "out", required=True, metavar="PREFIX",
-              help="Writes PREFIX.weights.h5 and the model card PREFIX.json.")
-@click.option("-ov", "--overwrite", is_flag=True, help="Replace existing PREFIX files.")
-@click.option("--card", "card_file", type=click.Path(exists=True, dir_okay=False),
-              help="Take every setting from this model card (to train a shipped model again); "
-                   "options given explicitly still override it.")
-@click.option("--checkpoint", "checkpoint_dir", metavar="DIR",
-              help="Checkpoint folder, written after every epoch (default: PREFIX.ckpt).")
-@click.option("--resume", is_flag=True, help="Continue from the checkpoint in the folder.")
-@click.option("--epochs", type=click.IntRange(1), help="Epochs [40].")
-@click.option("--steps", type=click.IntRange(1), help="Batches per epoch [100].")
-@click.option("--batch-size", type=click.IntRange(1), help="Spectra per batch [4].")
-@click.option("--lr", "learning_rate", type=click.FloatRange(0, min_open=True),
-              help="Initial learning rate (Adam, cosine decay) [1e-3].")
-@click.option("--seed", type=int, help="Seed of the simulated training stream [0].")
-@click.option("--validation", type=click.IntRange(1), help="Held-out spectra [16].")
-@click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16", "float16")),
-              help="Arithmetic of the convolutions (weights stay float32): auto takes float16 "
-                   "on a GPU, bfloat16 on a CPU that computes it natively, float32 elsewhere "
-                   "[auto; with --card, the card's].")
-@click.option("--size", "sizes", multiple=True, callback=_sizes, metavar="ROWSxCOLS",
-              help="Training sample size; repeat for several [64x512].")
-@click.option("--filters", type=click.IntRange(1), help="Filters per convolution [32].")
-@click.option("--dilations", callback=_dilations, metavar="'D1,D2 ...'",
-              help="Dilation (F1,F2) of each convolution of a stage.")
+@_common
 @click.option("--stages", type=click.IntRange(1), help="Cascade stages [3].")
-@click.option("--ratio", type=click.IntRange(1), help="Convolutions per ReLU [1].")
 @click.option("--output", type=click.Choice(("linear", "relu")), help="Output layer [linear].")
 @click.option("--start", type=click.Choice(("echo", "ist")),
               help="First estimate: the Echo spectrum or a short IST run [ist].")
-@click.option("--evaluate", "real_spectrum", type=click.Path(exists=True, dir_okay=False),
-              help="A real full 2D spectrum (NMRPipe) whose Echo and Anti-Echo parts are "
-                   "reconstructed at the end; the metrics go into the card.")
-@click.option("--region", default="100:800", show_default=True, metavar="FIRST:LAST",
-              help="F2 points (1-based, inclusive) scored on the --evaluate spectrum; 'all' for "
-                   "the whole spectrum.")
-@click.option("--name", default=None, help="Model name in the card [PREFIX's file name].")
 def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
         **options):
     """Train the Echo WNN on spectra simulated on the fly; progress on stderr, one line per
@@ -78,7 +92,7 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
     for path in (weights, card_out):
         check_writable(path, overwrite)
     region = _region(region)
-    settings = _settings(card_file, options)
+    settings = _settings(card_file, options, "wnn")
     from mrai.nn.training import run_training
 
     card = run_training(*settings, checkpoint_dir or out + ".ckpt", weights,
@@ -86,6 +100,36 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                         region=region, name=name or os.path.basename(out), log=say)
     say(f"mrai train wnn: wrote {weights} and {card_out} "
         f"({card['wall_s'] / 60:.1f} min, validation r {card['validation']['r']:.4f})")
+
+
+@command.command("sigma")
+@click.option("--method", type=click.Choice(("wnn-echo", "ist-echo", "ist-nus")),
+              help="The reconstruction method whose errors the network describes (required "
+                   "unless --card gives it).")
+@click.option("--wnn", "wnn_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
+              help="For wnn-echo: the WNN it describes [the shipped model].")
+@_common
+def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
+          method, wnn_path, **options):
+    """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
+    spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
+    (--resume continues it)."""
+    from mrai.fileio.pipe import check_writable
+
+    weights, card_out = out + ".weights.h5", out + ".json"
+    for path in (weights, card_out):
+        check_writable(path, overwrite)
+    options["method"] = method
+    settings = _settings(card_file, options, "sigma")
+    from mrai.nn.sigma_training import run_sigma_training
+
+    card = run_sigma_training(*settings, checkpoint_dir or out + ".ckpt", weights, wnn_path,
+                              resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
+                              region=_region(region), name=name or os.path.basename(out),
+                              log=say)
+    v = card["validation"]
+    say(f"mrai train sigma: wrote {weights} and {card_out} ({card['wall_s'] / 60:.1f} min, "
+        f"validation coverage {v['coverage']:.3f}, pSQ/RMSD {v['psq_ratio']:.2f})")
 
 
 def _region(text):
@@ -98,20 +142,22 @@ def _region(text):
     return first, last
 
 
-def _settings(card_file, options):
+def _settings(card_file, options, kind):
     """(config, recipe, schedule) from defaults, a card, and explicit options, in that order."""
     from mrai.nn.card import read_card
     from mrai.nn.config import WNNConfig
     from mrai.nn.data import TrainingRecipe
     from mrai.nn.training import DEFAULT_CONFIG, Schedule
 
-    config, recipe, schedule = dict(DEFAULT_CONFIG), {}, {}
+    config, recipe, schedule = (dict(DEFAULT_CONFIG) if kind == "wnn" else {}), {}, {}
     if card_file:
-        card = read_card(card_file)
+        card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
-    for key in ("filters", "dilations", "stages", "ratio", "output", "start"):
+    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method"):
         if options.get(key) is not None:
             config[key] = options[key]
+    if kind == "sigma" and "method" not in config:
+        raise click.UsageError("give --method wnn-echo|ist-echo|ist-nus (or --card)")
     if options.get("sizes"):
         recipe["sizes"] = options["sizes"]
     for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation"):
@@ -122,7 +168,12 @@ def _settings(card_file, options):
 
         schedule["precision"] = training_precision(options.get("precision") or "auto")
     try:
-        return (WNNConfig.from_dict(config), TrainingRecipe.from_dict(recipe),
-                Schedule(**schedule))
+        if kind == "wnn":
+            config = WNNConfig.from_dict(config)
+        else:
+            from mrai.nn.sigma import SigmaConfig
+
+            config = SigmaConfig.from_dict(config)
+        return config, TrainingRecipe.from_dict(recipe), Schedule(**schedule)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"invalid training settings: {exc}", card_file or "mrai train wnn")
+        raise InputError(f"invalid training settings: {exc}", card_file or f"mrai train {kind}")

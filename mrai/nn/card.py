@@ -35,8 +35,12 @@ def git_commit(folder=None):
         return "unknown"
 
 
-def read_card(path):
-    """The card as a dict; a clear InputError when it is missing or not a card."""
+KINDS = {"wnn": "WNN", "sigma": "sigma"}
+
+
+def read_card(path, kind="wnn"):
+    """The card as a dict; a clear InputError when it is missing or not a card of ``kind``
+    ('wnn' or 'sigma')."""
     try:
         with open(path) as fh:
             card = json.load(fh)
@@ -45,6 +49,7 @@ def read_card(path):
                          "it)", path) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"not a readable model card ({exc})", path) from None
-    if not isinstance(card, dict) or "config" not in card or card.get("kind") != "wnn":
-        raise InputError("not an mrai WNN model card (no 'kind': 'wnn' and 'config')", path)
+    if not isinstance(card, dict) or "config" not in card or card.get("kind") != kind:
+        raise InputError(f"not an mrai {KINDS[kind]} model card (no 'kind': '{kind}' and "
+                         "'config')", path)
     return card

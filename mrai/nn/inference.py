@@ -65,12 +65,18 @@ def load_model(path=None, precision="float32"):
 
 
 def weights_only(model):
-    """A copy of ``model`` without optimizer, so its weights file holds the network alone."""
-    from mrai.nn.model import build_wnn
-
+    """A float32 copy of ``model`` without optimizer, so its weights file holds the network
+    alone (a WNN or a sigma network)."""
     if getattr(model, "optimizer", None) is None:
         return model
-    copy = build_wnn(model.wnn_config, "float32")
+    if hasattr(model, "sigma_config"):
+        from mrai.nn.sigma import build_sigma
+
+        copy = build_sigma(model.sigma_config, "float32")
+    else:
+        from mrai.nn.model import build_wnn
+
+        copy = build_wnn(model.wnn_config, "float32")
     copy.set_weights(model.get_weights())
     return copy
 
@@ -84,7 +90,9 @@ def save_model(model, weights, card, overwrite=False):
 
     if not weights.endswith(".weights.h5"):
         raise ValueError("weights files end in .weights.h5")
-    card = {"kind": "wnn", **card, "config": model.wnn_config.to_dict()}
+    config = getattr(model, "sigma_config", None) or model.wnn_config
+    card = {"kind": "sigma" if hasattr(model, "sigma_config") else "wnn", **card,
+            "config": config.to_dict()}
     check_writable(weights, overwrite)
     temp = weights[:-len(".weights.h5")] + ".tmp.weights.h5"
     weights_only(model).save_weights(temp)
@@ -109,3 +117,41 @@ def reconstruct(model, spectrum, mode="echo"):
         y = flip(y)
     out = np.asarray(model(inputs(y[None], model.wnn_config)))[0].astype(np.float32)
     return flip(out) if mode == "antiecho" else out
+
+
+def default_sigma_model(method):
+    """Path of the shipped sigma network for ``method`` ('wnn-echo', 'ist-echo', 'ist-nus')."""
+    return os.path.join(model_dir(), f"sigma-{method}.weights.h5")
+
+
+def load_sigma(path, precision="float32"):
+    """A built sigma network with the weights at ``path`` and its card: (model, card), with the
+    same checks and messages as :func:`load_model`."""
+    if not os.path.isfile(path):
+        raise InputError("sigma model weights not found", path)
+    card = read_card(card_path(path), kind="sigma")
+    from mrai.nn.devices import inference_precision
+    from mrai.nn.sigma import SigmaConfig, build_sigma
+
+    precision = inference_precision(precision)
+    try:
+        model = build_sigma(SigmaConfig.from_dict(card["config"]), precision)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"model card has an invalid config ({exc})", card_path(path)) from None
+    try:
+        model.load_weights(path)
+    except Exception as exc:  # h5py/Keras raise many types for corrupt or mismatched files
+        raise InputError(f"cannot load weights ({type(exc).__name__}: {exc})".strip(),
+                         path) from None
+    return model, {**card, "precision": precision}
+
+
+def predict_sigma(model, measured, mu, mode="echo"):
+    """sigma (float32, the shape of ``mu``) for the reconstruction ``mu`` of the 2D spectrum
+    ``measured`` ('echo', 'antiecho' through flip, or 'nus')."""
+    m = np.asarray(measured, dtype=np.float32)
+    u = np.asarray(mu, dtype=np.float32)
+    if mode == "antiecho":
+        m, u = flip(m), flip(u)
+    sigma = np.asarray(model((m[None], u[None])))[0].astype(np.float32)
+    return flip(sigma) if mode == "antiecho" else sigma

@@ -7,6 +7,8 @@ and the output multiplied back, so the model is scale invariant. Anti-Echo probl
 ``mrai.physics.flip`` (see :func:`mrai.nn.inference.reconstruct`).
 """
 
+import contextlib
+
 import keras
 from keras import ops
 
@@ -69,28 +71,38 @@ class WNN(keras.Model):
         return cls(**config)
 
 
+POLICIES = {None: None, "float32": "float32", "bfloat16": "mixed_bfloat16",
+            "float16": "mixed_float16"}
+
+
+@contextlib.contextmanager
+def dtype_policy(precision):
+    """Layers made inside compute in ``precision`` ('float32', 'bfloat16', 'float16': mixed,
+    float32 weights; None: the global Keras policy); the global policy is restored after."""
+    if precision not in POLICIES:
+        raise ValueError(f"precision must be float32, bfloat16 or float16, not {precision!r}")
+    saved = keras.config.dtype_policy()
+    if POLICIES[precision]:
+        keras.config.set_dtype_policy(POLICIES[precision])
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(saved)
+
+
 def build_wnn(config=None, precision=None, **overrides):
     """A built :class:`WNN` from a :class:`WNNConfig` (or its fields as keywords).
 
     ``precision``: the stages' convolutions compute in 'float32', or in 'bfloat16' or 'float16'
-    (weights stay float32); None takes the global Keras dtype policy.
-    The model itself is always float32, so its inputs, the normalisation, the data consistency
-    and the output are never rounded to 16 bits.
+    (weights stay float32); None takes the global Keras dtype policy. The model itself is always
+    float32, so its inputs, the normalisation, the data consistency and the output are never
+    rounded to 16 bits.
     """
     if config is None:
         config = WNNConfig(**overrides)
     elif overrides:
         config = WNNConfig.from_dict({**config.to_dict(), **overrides})
-    policies = {None: None, "float32": "float32", "bfloat16": "mixed_bfloat16",
-                "float16": "mixed_float16"}
-    if precision not in policies:
-        raise ValueError(f"precision must be float32, bfloat16 or float16, not {precision!r}")
-    saved = keras.config.dtype_policy()
-    if policies[precision]:
-        keras.config.set_dtype_policy(policies[precision])  # taken by the stages WNN() makes
-    try:
+    with dtype_policy(precision):  # taken by the stages WNN() makes
         model = WNN(config, dtype="float32")
-    finally:
-        keras.config.set_dtype_policy(saved)
     model.build()
     return model

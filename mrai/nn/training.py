@@ -50,19 +50,18 @@ class Schedule:
         return asdict(self)
 
 
-class SimulatedBatches(keras.utils.PyDataset):
-    """``steps`` batches from index ``offset`` of the seeded simulator stream."""
+class StreamBatches(keras.utils.PyDataset):
+    """Batches ``offset .. offset + steps - 1`` of a seeded stream: ``make(index)`` gives one."""
 
-    def __init__(self, recipe, config, seed, batch_size, steps, offset=0, workers=1):
+    def __init__(self, make, steps, offset=0, workers=1):
         super().__init__(workers=workers, use_multiprocessing=False)
-        self.recipe, self.config, self.seed, self.batch_size = recipe, config, seed, batch_size
-        self.steps, self.offset = steps, offset
+        self.make, self.steps, self.offset = make, steps, offset
 
     def __len__(self):
         return self.steps
 
     def __getitem__(self, index):
-        return batch(self.recipe, self.seed, self.offset + index, self.batch_size, self.config)
+        return self.make(self.offset + index)
 
 
 def validation_set(recipe, count, size=VALIDATION_SIZE):
@@ -139,6 +138,49 @@ class Checkpoint:
         return state
 
 
+def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describe,
+        normalise=lambda state: state, resume=False, log=print, workers=1):
+    """The training loop every network shares: Adam with a cosine decay, one checkpoint per
+    epoch, resume. ``setup`` (config, recipe, schedule as dicts) must match a resumed checkpoint
+    (``normalise(saved setup)`` fills fields added since); ``make_batch(index)`` gives batch
+    ``index`` of the seeded stream; ``score(model)`` the validation dict that ``describe`` turns
+    into the log line. Returns (model, state)."""
+    total = schedule.epochs * schedule.steps
+    lr = keras.optimizers.schedules.CosineDecay(schedule.learning_rate, total,
+                                                alpha=schedule.final_lr)
+    optimizer = keras.optimizers.Adam(lr)
+    if schedule.precision == "float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    model.compile(optimizer=optimizer, loss=loss)
+    checkpoint = Checkpoint(checkpoint_dir)
+    state = {**setup, "epoch": 0, "history": [], "wall_s": 0.0}
+    if resume and checkpoint.exists():
+        state = checkpoint.load(model, optimizer)
+        saved = normalise({k: state[k] for k in setup})
+        mismatch = [k for k in setup if json.dumps(saved[k]) != json.dumps(setup[k])]
+        if mismatch:
+            raise ValueError(f"the checkpoint in {checkpoint_dir} was made with other "
+                             f"{', '.join(mismatch)}; use another folder or the same settings")
+        log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
+    backend, device = device_description()
+    state.update(backend=backend, device=device)
+    for epoch in range(state["epoch"], schedule.epochs):
+        start = time.perf_counter()
+        data = StreamBatches(make_batch, schedule.steps, offset=epoch * schedule.steps,
+                             workers=workers)
+        history = model.fit(data, epochs=1, verbose=0)
+        scores = score(model)
+        seconds = time.perf_counter() - start
+        entry = {"epoch": epoch + 1, "loss": float(history.history["loss"][-1]), **scores,
+                 "seconds": round(seconds, 1)}
+        state["history"].append(entry)
+        state["epoch"], state["wall_s"] = epoch + 1, state["wall_s"] + seconds
+        checkpoint.save(model, optimizer, state)
+        log(f"epoch {epoch + 1}/{schedule.epochs}: loss {entry['loss']:.3g}, validation "
+            f"{describe(scores)}, {seconds:.0f} s")
+    return model, state
+
+
 def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1):
     """Train a WNN; returns (model, state) where state holds the history and timings.
 
@@ -148,45 +190,18 @@ def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, wor
     use_accelerators()
     keras.utils.set_random_seed(schedule.seed)
     model = build_wnn(config, schedule.precision)
-    total = schedule.epochs * schedule.steps
-    lr = keras.optimizers.schedules.CosineDecay(schedule.learning_rate, total,
-                                                alpha=schedule.final_lr)
-    optimizer = keras.optimizers.Adam(lr)
-    if schedule.precision == "float16":
-        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    model.compile(optimizer=optimizer, loss="mse")
-    checkpoint = Checkpoint(checkpoint_dir)
     setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
              "schedule": schedule.to_dict()}
-    state = {**setup, "epoch": 0, "history": [], "wall_s": 0.0}
-    if resume and checkpoint.exists():
-        state = checkpoint.load(model, optimizer)
-        saved = {"config": WNNConfig.from_dict(state["config"]).to_dict(),  # fields added
-                 "recipe": TrainingRecipe.from_dict(state["recipe"]).to_dict(),  # later take
-                 "schedule": Schedule(**state["schedule"]).to_dict()}  # their defaults
-        mismatch = [k for k in setup if json.dumps(saved[k]) != json.dumps(setup[k])]
-        if mismatch:
-            raise ValueError(f"the checkpoint in {checkpoint_dir} was made with other "
-                             f"{', '.join(mismatch)}; use another folder or the same settings")
-        log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
     val_echo, val_ref = validation_set(recipe, schedule.validation)
-    backend, device = device_description()
-    state.update(backend=backend, device=device)
-    for epoch in range(state["epoch"], schedule.epochs):
-        start = time.perf_counter()
-        data = SimulatedBatches(recipe, config, schedule.seed, schedule.batch_size, schedule.steps,
-                                offset=epoch * schedule.steps, workers=workers)
-        fit = model.fit(data, epochs=1, verbose=0)
-        scores = evaluate(model, val_echo, val_ref)
-        seconds = time.perf_counter() - start
-        entry = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]), **scores,
-                 "seconds": round(seconds, 1)}
-        state["history"].append(entry)
-        state["epoch"], state["wall_s"] = epoch + 1, state["wall_s"] + seconds
-        checkpoint.save(model, optimizer, state)
-        log(f"epoch {epoch + 1}/{schedule.epochs}: loss {entry['loss']:.3g}, validation "
-            f"r {scores['r']:.4f} RMSD {scores['rmsd']:.4f}, {seconds:.0f} s")
-    return model, state
+    return fit(model, "mse", schedule, setup, checkpoint_dir,
+               lambda i: batch(recipe, schedule.seed, i, schedule.batch_size, config),
+               lambda m: evaluate(m, val_echo, val_ref),
+               lambda s: f"r {s['r']:.4f} RMSD {s['rmsd']:.4f}",
+               normalise=lambda saved: {
+                   "config": WNNConfig.from_dict(saved["config"]).to_dict(),
+                   "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
+                   "schedule": Schedule(**saved["schedule"]).to_dict()},
+               resume=resume, log=log, workers=workers)
 
 
 def real_metrics(model, path, region):
@@ -206,24 +221,33 @@ def real_metrics(model, path, region):
     return out
 
 
+def training_card(model, kind, name, task, config, recipe, schedule, state, commit):
+    """The model card of a finished training (what ``--card`` needs to train it again, and
+    what the training gave)."""
+    from mrai.nn.card import CARD_VERSION
+
+    card = {"kind": kind, "card_version": CARD_VERSION, "name": name, "task": task,
+            "config": config.to_dict(), "recipe": recipe.to_dict(),
+            "schedule": schedule.to_dict(), "parameters": int(model.count_params())}
+    if hasattr(config, "receptive_field"):
+        card["receptive_field"] = list(config.receptive_field)
+    return {**card, "epochs": state["epoch"], "steps": state["epoch"] * schedule.steps,
+            "wall_s": round(state["wall_s"], 1), "backend": state["backend"],
+            "device": state["device"], "validation": state["history"][-1],
+            "history": state["history"], "commit": commit, "keras": keras.version()}
+
+
 def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False,
                  overwrite=False, real_spectrum=None, region=None, name="wnn", log=print):
     """Train, then write ``weights`` and the model card beside it; returns the card."""
-    from mrai.nn.card import CARD_VERSION, git_commit
+    from mrai.nn.card import git_commit
     from mrai.nn.inference import save_model
 
     commit = git_commit()  # the code that trains, before anything else changes
     model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log)
-    card = {"kind": "wnn", "card_version": CARD_VERSION, "name": name,
-            "task": "Echo-only spectrum -> pure absorption (Anti-Echo through flip)",
-            "config": config.to_dict(), "recipe": recipe.to_dict(),
-            "schedule": schedule.to_dict(), "parameters": int(model.count_params()),
-            "receptive_field": list(config.receptive_field),
-            "epochs": state["epoch"], "steps": state["epoch"] * schedule.steps,
-            "wall_s": round(state["wall_s"], 1), "backend": state["backend"],
-            "device": state["device"], "validation": state["history"][-1],
-            "history": state["history"], "commit": commit,
-            "keras": keras.version()}
+    card = training_card(model, "wnn", name,
+                         "Echo-only spectrum -> pure absorption (Anti-Echo through flip)",
+                         config, recipe, schedule, state, commit)
     if real_spectrum:
         log(f"scoring Echo and Anti-Echo of {real_spectrum}")
         card["real"] = real_metrics(model, real_spectrum, region)

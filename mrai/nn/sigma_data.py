@@ -1,0 +1,61 @@
+"""Training data for the sigma networks: simulated truth, the method's measured input and the
+method's reconstruction mu, seeded by (seed, batch index) like the WNN's stream.
+
+Each sample is normalised by the maximum of its (noisy) reference, which is the truth y of the
+NLL: the reference-based RMSD that pSQ predicts is measured against such a spectrum. NUS samples
+draw a sine-weighted Poisson-gap schedule over the acquired t1 points at a fraction in
+``NUS_FRACTIONS``.
+"""
+
+import numpy as np
+
+from mrai.methods.ist import ist
+from mrai.physics.nus import nus_degrade
+from mrai.simulate import poisson_gap, schedule_size, simulate
+
+NUS_FRACTIONS = (0.3, 0.7)
+
+
+def sigma_sample(method, recipe, rng, size):
+    """(measured, reference, schedule or None) for one simulated spectrum, float32, normalised."""
+    settings = recipe.settings(rng, size)
+    sim = simulate(settings, seed=rng.integers(2**32))
+    scale = np.float32(max(float(np.abs(sim.reference).max()), 1e-20))
+    reference = (sim.reference / scale).astype(np.float32)
+    if method.endswith("-echo"):
+        return (sim.echo / scale).astype(np.float32), reference, None
+    n = settings.acquired[0]
+    schedule = poisson_gap(n, schedule_size(n, rng.uniform(*NUS_FRACTIONS)),
+                           seed=int(rng.integers(2**32)))
+    return nus_degrade(reference, schedule).astype(np.float32), reference, schedule
+
+
+def reconstructor(method, wnn=None):
+    """f(measured stack, schedules) -> mu stack: the method whose errors sigma describes.
+    'wnn-echo' needs ``wnn``, a loaded WNN (mrai.nn.inference.load_model)."""
+    if method == "wnn-echo":
+        if wnn is None:
+            raise ValueError("the wnn-echo sigma network needs the WNN it describes")
+        from mrai.nn.training import predict
+
+        return lambda measured, schedules: predict(wnn, measured)
+    mode = "echo" if method == "ist-echo" else "nus"
+    return lambda measured, schedules: np.stack(
+        [ist(m, mode, s) for m, s in zip(measured, schedules)]).astype(np.float32)
+
+
+def sigma_set(method, recipe, rng, size, count, reconstruct):
+    """(measured, mu, reference) stacks of ``count`` samples of ``size``."""
+    triples = [sigma_sample(method, recipe, rng, size) for _ in range(count)]
+    measured = np.stack([t[0] for t in triples])
+    reference = np.stack([t[1] for t in triples])
+    return measured, reconstruct(measured, [t[2] for t in triples]), reference
+
+
+def sigma_batch(method, recipe, seed, index, batch_size, reconstruct):
+    """Batch ``index`` of the stream with ``seed``: ((measured, mu), y_true) where y_true stacks
+    the reference and mu on the last axis, as :func:`mrai.nn.sigma.nll_loss` takes them."""
+    rng = np.random.default_rng([int(seed), int(index)])
+    size = recipe.sizes[int(rng.integers(len(recipe.sizes)))]
+    measured, mu, reference = sigma_set(method, recipe, rng, size, batch_size, reconstruct)
+    return (measured, mu), np.stack([reference, mu], axis=-1)

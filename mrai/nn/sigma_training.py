@@ -1,0 +1,126 @@
+"""Training the sigma networks with the Gaussian NLL on simulated spectra (science.md section 6),
+through the shared loop of :func:`mrai.nn.training.fit` (checkpoints, resume, one log line per
+epoch). Validation: mean NLL, coverage of the 95 % band and pSQ / true RMSD on a fixed held-out
+set reconstructed by the method itself.
+"""
+
+import keras
+import numpy as np
+
+from mrai.metrics import quality
+from mrai.nn.data import TrainingRecipe
+from mrai.nn.sigma import SigmaConfig, build_sigma, nll_loss
+from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_set
+from mrai.nn.training import VALIDATION_SIZE, Schedule, fit, use_accelerators
+from mrai.uncertainty import coverage, gaussian_nll, psq
+
+VALIDATION_SEED = 20240612
+
+
+def validation_set(method, recipe, count, reconstruct, size=VALIDATION_SIZE):
+    """The fixed held-out set: (measured, mu, reference) stacks, independent of the seed."""
+    rng = np.random.default_rng(VALIDATION_SEED)
+    return sigma_set(method, recipe, rng, size, count, reconstruct)
+
+
+def predict(model, measured, mu, batch_size=4):
+    """sigma for stacks of (measured, mu), in batches; numpy float32."""
+    out = [np.asarray(model((measured[i:i + batch_size], mu[i:i + batch_size])))
+           for i in range(0, len(mu), batch_size)]
+    return np.concatenate(out).astype(np.float32)
+
+
+def calibration(sigma, mu, reference):
+    """Per-set means of the NLL, the 95 % band's coverage and pSQ / true RMSD."""
+    rows = [(gaussian_nll(r, u, s), coverage(r, u, s), psq(u, s) / quality(u, r)["rmsd"])
+            for s, u, r in zip(sigma, mu, reference)]
+    nll, cover, ratio = (float(np.mean(v)) for v in zip(*rows))
+    return {"nll": nll, "coverage": cover, "psq_ratio": ratio}
+
+
+def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False, log=print,
+                workers=1):
+    """Train the sigma network of ``config.method``; ``wnn`` is the loaded WNN whose errors a
+    'wnn-echo' network describes. Returns (model, state)."""
+    use_accelerators()
+    keras.utils.set_random_seed(schedule.seed)
+    model = build_sigma(config, schedule.precision)
+    reconstruct = reconstructor(config.method, wnn)
+    setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
+             "schedule": schedule.to_dict()}
+    measured, mu, reference = validation_set(config.method, recipe, schedule.validation,
+                                             reconstruct)
+    return fit(model, nll_loss, schedule, setup, checkpoint_dir,
+               lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
+                                     schedule.batch_size, reconstruct),
+               lambda m: calibration(predict(m, measured, mu), mu, reference),
+               lambda s: f"NLL {s['nll']:.3f} coverage {s['coverage']:.3f} "
+                         f"pSQ/RMSD {s['psq_ratio']:.2f}",
+               normalise=lambda saved: {
+                   "config": SigmaConfig.from_dict(saved["config"]).to_dict(),
+                   "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
+                   "schedule": Schedule(**saved["schedule"]).to_dict()},
+               resume=resume, log=log, workers=workers)
+
+
+def real_calibration(model, method, wnn, path, region):
+    """Coverage, pSQ and true RMSD of the method's reconstructions of the real full spectrum at
+    ``path``: Echo and Anti-Echo for the Echo methods, a 50 % Poisson-gap NUS (seed 0, over the
+    first half of the t1 points) for 'ist-nus'."""
+    import os
+
+    from mrai.fileio.pipe import read
+    from mrai.methods.ist import ist
+    from mrai.metrics import f2_region
+    from mrai.nn.inference import predict_sigma, reconstruct
+    from mrai.physics import nus_degrade, part
+    from mrai.simulate import poisson_gap, schedule_size
+
+    _, spectrum = read(path)
+    spectrum = np.asarray(spectrum, dtype=np.float32)
+    crop = f2_region(*region) if region else None
+    out = {"spectrum": os.path.basename(path), "f2_points": list(region) if region else "all"}
+    if method == "ist-nus":
+        n = spectrum.shape[0] // 2
+        schedule = poisson_gap(n, schedule_size(n, 0.5), seed=0)
+        cases = {"nus50": ("nus", nus_degrade(spectrum, schedule), schedule)}
+    else:
+        cases = {mode: (mode, part(spectrum, mode), None) for mode in ("echo", "antiecho")}
+    for case, (mode, measured, schedule) in cases.items():
+        mu = reconstruct(wnn, measured, mode) if method == "wnn-echo" else \
+            ist(measured, mode, schedule)
+        sigma = predict_sigma(model, measured, mu, mode)
+        rmsd = quality(mu, spectrum, crop)["rmsd"]
+        out[case] = {"coverage": coverage(spectrum, mu, sigma, region=crop),
+                     "psq": psq(mu, sigma, crop), "rmsd": rmsd,
+                     "psq_ratio": psq(mu, sigma, crop) / rmsd}
+    return out
+
+
+def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_path=None,
+                       resume=False, overwrite=False, real_spectrum=None, region=None,
+                       name=None, log=print):
+    """Train the sigma network of ``config.method``, then write ``weights`` and its card;
+    'wnn-echo' describes the WNN at ``wnn_path`` (default: the shipped one). Returns the card."""
+    from mrai.nn.card import git_commit
+    from mrai.nn.inference import load_model, save_model
+    from mrai.nn.training import training_card
+
+    commit = git_commit()
+    wnn = wnn_card = None
+    if config.method == "wnn-echo":
+        wnn, wnn_card = load_model(wnn_path, "float32")
+    model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
+                               log=log)
+    task = {"wnn-echo": "sigma of WNN Echo/Anti-Echo reconstructions",
+            "ist-echo": "sigma of IST Echo/Anti-Echo reconstructions",
+            "ist-nus": "sigma of IST NUS reconstructions"}[config.method]
+    card = training_card(model, "sigma", name or f"sigma-{config.method}", task, config,
+                         recipe, schedule, state, commit)
+    if wnn_card is not None:
+        card["wnn"] = {"name": wnn_card.get("name"), "commit": wnn_card.get("commit")}
+    if real_spectrum:
+        log(f"scoring sigma on {real_spectrum}")
+        card["real"] = real_calibration(model, config.method, wnn, real_spectrum, region)
+    save_model(model, weights, card, overwrite=overwrite)
+    return card

@@ -1,0 +1,132 @@
+"""Uncertainty: the NLL, pSQ and coverage statistics against hand computations, the sigma
+network (ReLU floor, scale invariance, Anti-Echo through flip), its training and model files."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from conftest import run_mrai
+
+from mrai.uncertainty import coverage, gaussian_nll, psq, sigma_summary, signal_points
+
+keras = pytest.importorskip("keras")
+
+from mrai.errors import InputError  # noqa: E402
+from mrai.nn.data import TrainingRecipe  # noqa: E402
+from mrai.nn.inference import load_sigma, predict_sigma, save_model  # noqa: E402
+from mrai.nn.sigma import SigmaConfig, build_sigma, nll_loss  # noqa: E402
+from mrai.nn.sigma_data import reconstructor, sigma_batch  # noqa: E402
+from mrai.nn.sigma_training import train_sigma  # noqa: E402
+from mrai.nn.training import Schedule  # noqa: E402
+from mrai.physics import antiecho_part, echo_part, flip  # noqa: E402
+from mrai.simulate import simulate  # noqa: E402
+
+TINY = dict(filters=4, dilations=((1, 1), (2, 2)))
+
+
+def test_gaussian_nll_by_hand():
+    y, mu, sigma = np.array([1.0, 2.0]), np.array([0.0, 2.0]), np.array([1.0, 2.0])
+    assert gaussian_nll(y, mu, sigma) == pytest.approx((0.5 + 0.0 + 0.0 + math.log(2)) / 2)
+    with pytest.raises(ValueError, match="positive"):
+        gaussian_nll(y, mu, np.zeros(2))
+
+
+def test_keras_nll_loss_equals_numpy():
+    rng = np.random.default_rng(0)
+    y, mu = rng.normal(size=(2, 4, 6)), rng.normal(size=(2, 4, 6))
+    sigma = rng.uniform(0.1, 2, size=(2, 4, 6))
+    got = float(nll_loss(np.stack([y, mu], -1).astype("float32"), sigma.astype("float32")))
+    assert got == pytest.approx(gaussian_nll(y, mu, sigma), rel=1e-5)
+
+
+def test_psq_and_sigma_summary_by_hand():
+    mu = np.array([[10.0, 5.0, 0.05, -2.0]])           # Smax 10: signal points 10, 5, -2
+    sigma = np.array([[0.1, 0.2, 50.0, 0.4]])          # the 0.05 point is not signal
+    assert signal_points(mu).tolist() == [[True, True, False, True]]
+    assert psq(mu, sigma) == pytest.approx(math.sqrt((0.01**2 + 0.02**2 + 0.04**2) / 3))
+    summary = sigma_summary(mu, sigma)
+    assert summary["mean"] == pytest.approx(0.07 / 3) and summary["median"] == pytest.approx(0.02)
+    assert summary["points"] == 3
+
+
+def test_coverage_by_hand():
+    reference = np.array([10.0, 5.0, 3.0, 1.0, 0.0])  # the last point is not in the metric
+    mu = reference + np.array([0.1, -0.5, 0.3, 2.0, 0.0])
+    sigma = np.full(5, 0.2)                            # band 0.392: 0.1 and 0.3 inside
+    assert coverage(reference, mu, sigma) == pytest.approx(2 / 4)
+    assert coverage(reference, mu, sigma, z=10.0) == 1.0
+
+
+@pytest.fixture(scope="module")
+def spectrum():
+    return simulate(size=(32, 128), peaks=(10, 10), seed=3)
+
+
+@pytest.mark.parametrize("method", ["ist-echo", "ist-nus"])
+def test_sigma_floor_scale_invariance(method, spectrum):
+    model = build_sigma(SigmaConfig(method=method, **TINY))
+    measured, mu = spectrum.echo[None], spectrum.reference[None]
+    sigma = np.asarray(model((measured, mu)))
+    smax = np.abs(mu).max()
+    assert sigma.shape == mu.shape and (sigma >= 1e-4 * smax * (1 - 1e-6)).all()
+    scaled = np.asarray(model((1000 * measured, 1000 * mu)))
+    assert np.allclose(scaled, 1000 * sigma, rtol=1e-4)
+    head = model.trunk.head
+    head.bias.assign(-1e4 * np.ones(head.bias.shape, "float32"))  # ReLU off everywhere
+    assert np.allclose(np.asarray(model((measured, mu))), 1e-4 * smax, rtol=1e-5)
+
+
+def test_antiecho_sigma_is_the_mirrored_echo_problem(spectrum):
+    model = build_sigma(SigmaConfig(method="ist-echo", **TINY))
+    s = spectrum.reference
+    mu = s + 0.01 * np.random.default_rng(1).normal(size=s.shape).astype("float32")
+    anti = predict_sigma(model, antiecho_part(s), mu, "antiecho")
+    mirrored = flip(predict_sigma(model, echo_part(flip(s)), flip(mu), "echo"))
+    assert np.allclose(anti, mirrored, rtol=1e-5)
+
+
+def test_sigma_batches_are_seeded_and_consistent():
+    recipe = TrainingRecipe(sizes=((16, 64),))
+    rec = reconstructor("ist-nus")
+    (m1, mu1), y1 = sigma_batch("ist-nus", recipe, 0, 3, 2, rec)
+    (m2, mu2), y2 = sigma_batch("ist-nus", recipe, 0, 3, 2, rec)
+    assert np.array_equal(m1, m2) and np.array_equal(y1, y2) and y1.shape == (2, 16, 64, 2)
+    assert np.array_equal(y1[..., 1], mu1)
+    with pytest.raises(ValueError, match="needs the WNN"):
+        reconstructor("wnn-echo")
+
+
+def test_training_lowers_the_nll_and_the_model_round_trips(tmp_path, spectrum):
+    config = SigmaConfig(method="ist-echo", **TINY)
+    schedule = Schedule(epochs=3, steps=4, batch_size=2, validation=2, learning_rate=3e-3)
+    model, state = train_sigma(config, TrainingRecipe(sizes=((16, 64),)), schedule,
+                               str(tmp_path / "ck"), log=id)
+    history = state["history"]
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert {"nll", "coverage", "psq_ratio"} <= set(history[-1])
+    path = str(tmp_path / "s.weights.h5")
+    save_model(model, path, {"name": "s"})
+    loaded, card = load_sigma(path)
+    assert card["kind"] == "sigma" and card["config"]["method"] == "ist-echo"
+    args = (spectrum.echo, spectrum.reference)
+    assert np.array_equal(predict_sigma(loaded, *args), predict_sigma(model, *args))
+    with pytest.raises(InputError, match="not found"):
+        load_sigma(str(tmp_path / "none.weights.h5"))
+    (tmp_path / "s.json").write_text(json.dumps({"kind": "wnn", "config": {}}))
+    with pytest.raises(InputError, match="not an mrai sigma model card"):
+        load_sigma(path)
+
+
+def test_train_sigma_cli(tmp_path):
+    prefix = str(tmp_path / "sig")
+    code, out, err = run_mrai("train", "sigma", "--method", "ist-nus", "-o", prefix, "--epochs",
+                              "1", "--steps", "2", "--batch-size", "2", "--validation", "2",
+                              "--filters", "3", "--dilations", "1,1 2,2", "--size", "16x64")
+    assert code == 0 and out == b"", err
+    card = json.load(open(prefix + ".json"))
+    assert card["kind"] == "sigma" and card["config"]["method"] == "ist-nus"
+    assert card["name"] == "sig" and 0 <= card["validation"]["coverage"] <= 1
+    code, _, err = run_mrai("train", "sigma", "-o", str(tmp_path / "x"))
+    assert code == 2 and "--method" in err
