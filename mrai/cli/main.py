@@ -21,9 +21,9 @@ def cli():
 
 
 def _register():
-    from mrai.cli import degrade, demo, info, reconstruct, simulate, train
+    from mrai.cli import degrade, demo, info, plot, reconstruct, simulate, train
 
-    for module in (info, simulate, degrade, reconstruct, train, demo):
+    for module in (info, simulate, degrade, reconstruct, train, demo, plot):
         cli.add_command(module.command)
 
 
