@@ -4,6 +4,8 @@ A 2D method sees each plane as a real spectrum oriented (F1, F2) = (rows, column
 transposed data (FDTRANSPOSED 1) are transposed on the way in and back on the way out.
 """
 
+import contextlib
+
 import numpy as np
 
 from mrai.errors import InputError
@@ -60,18 +62,29 @@ def spectrum_planes(reader):
         yield np.ascontiguousarray(plane, dtype=np.float32)
 
 
-def map_planes(source, target, function, command, overwrite=False, **record):
+def map_planes(source, target, function, command, overwrite=False, side=None, **record):
     """Apply ``function`` ((F1, F2) float32 plane -> same) to every plane of ``source`` and write
-    ``target``, stamping the header with ``command`` and ``record``. Returns the planes count."""
+    ``target``, stamping the header with ``command`` and ``record``. Returns the planes count.
+
+    ``side``: (path, record) of a second output written alongside (e.g. sigma); ``function``
+    then returns (plane, side plane)."""
     reader = source if isinstance(source, PipeReader) else PipeReader(source)
     dic = stamp(reader.dic, command, **record)
     transposed = reader.dic["FDTRANSPOSED"] == 1
     planes = spectrum_planes(reader)
     first = next(planes)  # read and check before anything is written
-    with PipeWriter(target, dic, nplanes=reader.layout.nplanes, overwrite=overwrite) as writer:
+    with contextlib.ExitStack() as stack:
+        writers = [stack.enter_context(PipeWriter(target, dic, nplanes=reader.layout.nplanes,
+                                                  overwrite=overwrite))]
+        if side is not None:
+            writers.append(stack.enter_context(PipeWriter(
+                side[0], stamp(reader.dic, command, **side[1]),
+                nplanes=reader.layout.nplanes, overwrite=overwrite)))
         for plane in _chain(first, planes):
-            out = np.asarray(function(plane), dtype=np.float32)
-            writer.write(out.T if transposed else out)
+            outs = function(plane) if side is not None else (function(plane),)
+            for writer, out in zip(writers, outs):
+                out = np.asarray(out, dtype=np.float32)
+                writer.write(out.T if transposed else out)
     return reader.layout.nplanes
 
 

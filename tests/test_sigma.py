@@ -130,3 +130,70 @@ def test_train_sigma_cli(tmp_path):
     assert card["name"] == "sig" and 0 <= card["validation"]["coverage"] <= 1
     code, _, err = run_mrai("train", "sigma", "-o", str(tmp_path / "x"))
     assert code == 2 and "--method" in err
+
+
+@pytest.fixture(scope="module")
+def sigma_files(tmp_path_factory):
+    """Tiny untrained sigma networks for IST Echo and NUS, saved as model files."""
+    folder = tmp_path_factory.mktemp("sigma")
+    paths = {}
+    for method in ("ist-echo", "ist-nus"):
+        keras.utils.set_random_seed(0)
+        paths[method] = str(folder / f"{method}.weights.h5")
+        save_model(build_sigma(SigmaConfig(method=method, **TINY)), paths[method],
+                   {"name": f"tiny-{method}"})
+    return paths
+
+
+def test_reconstruct_with_sigma_and_score_it(tmp_path, sigma_files):
+    from mrai.fileio import read, write
+    from mrai.fileio.header import provenance, spectrum_header
+
+    sim = simulate(size=(32, 128), peaks=(8, 8), seed=4)
+    write(str(tmp_path / "echo.ft2"), spectrum_header(sim.echo.shape), sim.echo)
+    recon, sigma = tmp_path / "recon.ft2", tmp_path / "sigma.ft2"
+    code, _, err = run_mrai("reconstruct", "--echo", "--method", "ist", tmp_path / "echo.ft2",
+                            "-o", recon, "--sigma", sigma, "--sigma-model",
+                            sigma_files["ist-echo"])
+    assert code == 0, err
+    dic, s = read(str(sigma))
+    mu = read(str(recon))[1]
+    assert provenance(dic)["output"] == "sigma" and s.shape == mu.shape and (s > 0).all()
+    code, out, err = run_mrai("score", recon, "--sigma-model", sigma_files["ist-echo"],
+                              "--json", "--sigma-out", tmp_path / "again.ft2")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["method"] == "ist" and report["mode"] == "echo"
+    again = read(str(tmp_path / "again.ft2"))[1]
+    assert np.allclose(again, s, rtol=1e-5)  # the same sigma from the reconstruction alone
+    assert report["planes"][0]["psq"] == pytest.approx(psq(mu, s), rel=1e-5)
+    code, out, err = run_mrai("score", recon, "--sigma-model", sigma_files["ist-echo"])
+    assert code == 0 and b"pSQ (predicted RMSD)" in out and err == ""
+    code, _, err = run_mrai("score", recon, "--sigma-model", sigma_files["ist-echo"],
+                            "--sigma-out", tmp_path / "again.ft2")
+    assert code == 2 and "exists" in err
+    # a spectrum made elsewhere: the method and the data it came from must be given
+    code, _, err = run_mrai("score", tmp_path / "echo.ft2", "--sigma-model",
+                            sigma_files["ist-echo"])
+    assert code == 2 and "--method wnn|ist" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run_mrai("score", tmp_path / "echo.ft2", "--method", "ist", "--echo",
+                              "--sigma-model", sigma_files["ist-echo"])
+    assert code == 0, err
+
+
+def test_nus_schedule_travels_from_degrade_to_score(tmp_path, sigma_files):
+    from mrai.fileio import write
+    from mrai.fileio.header import spectrum_header
+
+    sim = simulate(size=(32, 128), peaks=(8, 8), seed=6)
+    write(str(tmp_path / "ref.ft2"), spectrum_header(sim.reference.shape), sim.reference)
+    code, _, err = run_mrai("degrade", "--nus", "0.5", tmp_path / "ref.ft2", "-o",
+                            tmp_path / "nus.ft2")
+    assert code == 0, err
+    code, _, err = run_mrai("reconstruct", "--nus", "header", tmp_path / "nus.ft2", "-o",
+                            tmp_path / "recon.ft2")
+    assert code == 0, err
+    code, out, err = run_mrai("score", tmp_path / "recon.ft2", "--json", "--sigma-model",
+                              sigma_files["ist-nus"])
+    assert code == 0, err
+    assert json.loads(out)["mode"] == "nus" and json.loads(out)["planes"][0]["psq"] > 0

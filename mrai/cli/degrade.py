@@ -6,7 +6,7 @@ from mrai.cli.options import input_options, output_options, resolve_input, resol
 from mrai.errors import InputError
 from mrai.fileio.header import axis_codes, axis_field
 from mrai.fileio.pipe import PipeReader, check_writable
-from mrai.fileio.schedule import read_schedule, schedule_to_hex, write_schedule
+from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
 from mrai.physics import degrade, validate_schedule
 from mrai.planes import f1_size, map_planes, require_real_spectrum
 from mrai.simulate import poisson_gap, schedule_size
@@ -56,9 +56,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     if schedule_out:
         check_writable(schedule_out, overwrite)
     record = dict(mode="nus", points=len(schedule), seed=None if schedule_in else seed,
-                  n=n0 // 2, sched=schedule_to_hex(schedule, n0 // 2))
-    if n0 // 2 > 256:  # too long for the header's comment field
-        record.pop("sched")
+                  **schedule_record(schedule, n0))
     count = map_planes(reader, target, lambda p: degrade(p, "nus", schedule), "degrade",
                        overwrite=overwrite, **record)
     if schedule_out:

@@ -21,9 +21,9 @@ def cli():
 
 
 def _register():
-    from mrai.cli import degrade, demo, info, plot, reconstruct, simulate, train
+    from mrai.cli import degrade, demo, info, plot, reconstruct, score, simulate, train
 
-    for module in (info, simulate, degrade, reconstruct, train, demo, plot):
+    for module in (info, simulate, degrade, reconstruct, score, train, demo, plot):
         cli.add_command(module.command)
 
 

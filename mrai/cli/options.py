@@ -65,3 +65,37 @@ def parse_size(text):
 def say(message):
     """A message for the user: always on standard error."""
     click.echo(message, err=True)
+
+
+def parse_region(text):
+    """--region FIRST:LAST (1-based, inclusive F2 points) -> (first, last); 'all' -> None."""
+    if text == "all":
+        return None
+    try:
+        first, last = (int(v) for v in text.split(":"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not FIRST:LAST or 'all'", param_hint="--region")
+    return first, last
+
+
+def nus_schedule(reader, path):
+    """The validated NUS schedule for ``reader``'s spectrum: from a schedule file, or
+    ``'header'`` for the one mrai recorded in its header."""
+    from mrai.fileio.header import provenance
+    from mrai.fileio.schedule import read_schedule, schedule_from_hex
+    from mrai.physics import validate_schedule
+    from mrai.planes import f1_size
+
+    n0 = f1_size(reader)
+    if path == "header":
+        record = provenance(reader.dic) or {}
+        if "sched" not in record:
+            raise InputError("no NUS schedule recorded in the header; give --nus SCHEDULE_FILE",
+                             reader.name)
+        values, source = schedule_from_hex(record["sched"], int(record["n"])), reader.name
+    else:
+        values, source = read_schedule(path), path
+    try:
+        return validate_schedule(values, n0)
+    except ValueError as exc:
+        raise InputError(str(exc), source) from None

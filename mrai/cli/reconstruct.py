@@ -4,13 +4,11 @@ import sys
 
 import click
 
-from mrai.cli.options import input_options, output_options, resolve_input, resolve_output, say
-from mrai.errors import InputError
-from mrai.fileio.header import provenance
-from mrai.fileio.pipe import PipeReader
-from mrai.fileio.schedule import read_schedule, schedule_from_hex
+from mrai.cli.options import (input_options, nus_schedule, output_options, resolve_input,
+                              resolve_output, say)
+from mrai.fileio.pipe import PipeReader, check_writable
+from mrai.fileio.schedule import schedule_record
 from mrai.methods.ist import DEFAULTS, ist
-from mrai.physics import validate_schedule
 from mrai.planes import f1_size, map_planes, require_real_spectrum
 
 METHODS = ("wnn", "ist")
@@ -32,13 +30,17 @@ METHODS = ("wnn", "ist")
 @click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16")),
               help="WNN arithmetic: auto takes bfloat16 convolutions on CPUs that compute "
                    "them natively (AMX or AVX512-BF16), float32 elsewhere [auto].")
+@click.option("--sigma", "sigma_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Also write the per-point sigma of the reconstruction (NMRPipe) there.")
+@click.option("--sigma-model", type=click.Path(dir_okay=False), metavar="WEIGHTS",
+              help="Sigma network weights for --sigma [the shipped one for the method].")
 @click.option("--iterations", type=click.IntRange(1, 100000), metavar="N",
               help="IST iterations (default: 100 for Echo/Anti-Echo, 50 for NUS).")
 @click.option("--final-threshold", type=click.FloatRange(0, 1, min_open=True), metavar="F",
               help="IST final threshold as a fraction of the input maximum "
                    "(default: 5e-4 for Echo/Anti-Echo, 1e-3 for NUS).")
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
-            model_path, precision, iterations, final_threshold):
+            model_path, precision, sigma_path, sigma_model, iterations, final_threshold):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
     spectrum. 3D data: every plane in turn. The measured part of the input is kept exactly."""
     if echo + antiecho + (schedule_path is not None) != 1:
@@ -52,57 +54,67 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         raise click.UsageError("--model and --precision are for --method wnn")
     if method == "wnn" and (iterations or final_threshold):
         raise click.UsageError("--iterations and --final-threshold are for --method ist")
+    if sigma_model and not sigma_path:
+        raise click.UsageError("--sigma-model goes with --sigma PATH")
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
-    schedule = _schedule(reader, schedule_path) if mode == "nus" else None
+    schedule = nus_schedule(reader, schedule_path) if mode == "nus" else None
     target = resolve_output(out_path)
+    if sigma_path:
+        check_writable(sigma_path, overwrite)
     if method == "wnn":
-        _wnn(reader, target, overwrite, mode, model_path, precision or "auto")
-        return
-    iterations = iterations or DEFAULTS[mode][0]
-    final_threshold = final_threshold or DEFAULTS[mode][1]
-    with _progress(reader.layout.nplanes * iterations) as bar:
-        count = map_planes(
-            reader, target,
-            lambda plane: ist(plane, mode, schedule, iterations, final_threshold,
-                              progress=lambda i: bar.update(1)),
-            "reconstruct", overwrite=overwrite, method=method, mode=mode, iter=iterations,
-            final=f"{final_threshold:g}",
-            points=len(schedule) if schedule is not None else None)
-    say(f"mrai reconstruct: {method} {mode}, {iterations} iterations, {count} plane(s) "
-        f"from {reader.name}")
+        solve, record, label, steps = _wnn(mode, model_path, precision or "auto")
+    else:
+        iterations = iterations or DEFAULTS[mode][0]
+        final_threshold = final_threshold or DEFAULTS[mode][1]
+        record = dict(method=method, mode=mode, iter=iterations, final=f"{final_threshold:g}")
+        if schedule is not None:
+            record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
+        label, steps = f"ist {mode}, {iterations} iterations", iterations
+
+        def solve(plane, bar):
+            return ist(plane, mode, schedule, iterations, final_threshold,
+                       progress=lambda i: bar.update(1))
+    side = None
+    if sigma_path:
+        sigma_net, sigma_card = _sigma_model(sigma_model, method, mode)
+        side = (sigma_path, dict(method=method, mode=mode, output="sigma",
+                                 sigma=str(sigma_card.get("name"))[:40]))
+    with _progress(reader.layout.nplanes * steps) as bar:
+        def plane(x):
+            out = solve(x, bar)
+            if side is None:
+                return out
+            from mrai.uncertainty import assess
+
+            return out, assess(sigma_net, out, mode, x, schedule)[0]
+        count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
+                           side=side, **record)
+    say(f"mrai reconstruct: {label}, {count} plane(s) from {reader.name}"
+        + (f"; sigma in {sigma_path}" if sigma_path else ""))
 
 
-def _wnn(reader, target, overwrite, mode, model_path, precision):
+def _wnn(mode, model_path, precision):
+    """(solve(plane, bar), header record, log label, progress steps per plane) for the WNN."""
     from mrai.nn.inference import load_model, reconstruct
 
     model, card = load_model(model_path, precision)
-    with _progress(reader.layout.nplanes) as bar:
-        def plane(x):
-            out = reconstruct(model, x, mode)
-            bar.update(1)
-            return out
-        count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
-                           method="wnn", mode=mode, model=str(card.get("name", "wnn"))[:40],
-                           precision=card["precision"])
-    say(f"mrai reconstruct: wnn {mode} (model {card.get('name', model_path)}, "
-        f"{card['precision']}), {count} plane(s) from {reader.name}")
+
+    def solve(plane, bar):
+        out = reconstruct(model, plane, mode)
+        bar.update(1)
+        return out
+    record = dict(method="wnn", mode=mode, model=str(card.get("name", "wnn"))[:40],
+                  precision=card["precision"])
+    return solve, record, (f"wnn {mode} (model {card.get('name', model_path)}, "
+                           f"{card['precision']})"), 1
 
 
-def _schedule(reader, path):
-    n0 = f1_size(reader)
-    if path == "header":
-        record = provenance(reader.dic) or {}
-        if "sched" not in record:
-            raise InputError("no NUS schedule recorded in the header; give --nus SCHEDULE_FILE",
-                             reader.name)
-        values, source = schedule_from_hex(record["sched"], int(record["n"])), reader.name
-    else:
-        values, source = read_schedule(path), path
-    try:
-        return validate_schedule(values, n0)
-    except ValueError as exc:
-        raise InputError(str(exc), source) from None
+def _sigma_model(path, method, mode):
+    from mrai.nn.inference import default_sigma_model, load_sigma
+    from mrai.uncertainty import sigma_method
+
+    return load_sigma(path or default_sigma_model(sigma_method(method, mode)), "auto")
 
 
 class _progress:

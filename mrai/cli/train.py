@@ -7,7 +7,7 @@ import time
 
 import click
 
-from mrai.cli.options import parse_size, say
+from mrai.cli.options import parse_region, parse_size, say
 from mrai.errors import InputError
 
 
@@ -91,7 +91,7 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
     weights, card_out = out + ".weights.h5", out + ".json"
     for path in (weights, card_out):
         check_writable(path, overwrite)
-    region = _region(region)
+    region = parse_region(region)
     settings = _settings(card_file, options, "wnn")
     from mrai.nn.training import run_training
 
@@ -125,21 +125,11 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
 
     card = run_sigma_training(*settings, checkpoint_dir or out + ".ckpt", weights, wnn_path,
                               resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
-                              region=_region(region), name=name or os.path.basename(out),
+                              region=parse_region(region), name=name or os.path.basename(out),
                               log=say)
     v = card["validation"]
     say(f"mrai train sigma: wrote {weights} and {card_out} ({card['wall_s'] / 60:.1f} min, "
         f"validation coverage {v['coverage']:.3f}, pSQ/RMSD {v['psq_ratio']:.2f})")
-
-
-def _region(text):
-    if text == "all":
-        return None
-    try:
-        first, last = (int(v) for v in text.split(":"))
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not FIRST:LAST or 'all'", param_hint="--region")
-    return first, last
 
 
 def _settings(card_file, options, kind):

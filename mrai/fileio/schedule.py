@@ -50,3 +50,10 @@ def schedule_from_hex(text, n):
     """Inverse of :func:`schedule_to_hex`."""
     value = int(text, 16)
     return np.asarray([i for i in range(n) if value >> i & 1], dtype=np.int64)
+
+
+def schedule_record(schedule, n0):
+    """Header record of a schedule over the n0 // 2 t1 points of an F1 size n0: ``n`` and, when
+    it fits the 160-byte comment field, the bit mask ``sched`` (None otherwise)."""
+    n = n0 // 2
+    return {"n": n, "sched": schedule_to_hex(schedule, n) if n <= 256 else None}
