@@ -2,8 +2,10 @@
 
 It grows with every capability; today it makes a simulated spectrum, its Echo, Anti-Echo and
 50 % NUS forms, reconstructs each with CS-IST and the Echo and Anti-Echo forms also with the
-shipped WNN, writes everything as NMRPipe files, and reports r and RMSD against the reference
-for each input and reconstruction.
+shipped WNN, gives every reconstruction its per-point sigma and pSQ where the method's sigma
+network is shipped, writes everything as NMRPipe files with plots (PNG), and reports r and RMSD
+against the reference (and pSQ, the RMSD predicted without it) for each input and
+reconstruction.
 """
 
 import os
@@ -16,15 +18,22 @@ from mrai.methods.ist import ist
 from mrai.metrics import quality
 from mrai.simulate import SimulationSettings, simulate
 
+CASES = (("echo", "echo"), ("antiecho", "antiecho"), ("nus50", "nus"))
+RECONSTRUCTIONS = (("echo", "ist"), ("antiecho", "ist"), ("nus50", "ist"), ("echo", "wnn"),
+                   ("antiecho", "wnn"))
+PLOTS = ("contour.png", "slices.png", "sigma_box.png")
+
 
 def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=print,
-             model=None):
+             model=None, sigma_dir=None):
     """Run the demonstration into ``outdir``; returns a list of result rows (dicts).
-    ``model``: WNN weights file (default: the shipped model)."""
+    ``model``: WNN weights file (default: the shipped model); ``sigma_dir``: folder of
+    ``sigma-METHOD.weights.h5`` networks (default: the shipped ones; methods without one get
+    no sigma)."""
     os.makedirs(outdir, exist_ok=True)
     names = ["reference.ft2", "echo.ft2", "antiecho.ft2", "nus50.ft2", "nus50.sched",
-             "echo_ist.ft2", "antiecho_ist.ft2", "nus50_ist.ft2", "echo_wnn.ft2",
-             "antiecho_wnn.ft2"]
+             *[f"{i}_{m}.ft2" for i, m in RECONSTRUCTIONS],
+             *[f"{i}_{m}_sigma.ft2" for i, m in RECONSTRUCTIONS], *PLOTS]
     for name in names:
         check_writable(os.path.join(outdir, name), overwrite)
     start = time.perf_counter()
@@ -35,41 +44,99 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
     header = spectrum_header(size, acquired=settings.acquired)
     files = {"reference": data.reference, "echo": data.echo, "antiecho": data.antiecho,
              "nus50": data.nus}
-    for name, spectrum in files.items():
-        path = os.path.join(outdir, f"{name}.ft2")
-        write(path, stamp(header, "demo", mode=name, seed=seed), spectrum, overwrite=overwrite)
-    write_schedule(os.path.join(outdir, "nus50.sched"), data.schedule, overwrite=overwrite)
-    rows = []
-    for name, mode in (("echo", "echo"), ("antiecho", "antiecho"), ("nus50", "nus")):
-        rows.append({"input": name, "method": "none", **quality(files[name], data.reference)})
-        start = time.perf_counter()
-        recon = ist(files[name], mode, data.schedule if mode == "nus" else None)
-        seconds = time.perf_counter() - start
-        write(os.path.join(outdir, f"{name}_ist.ft2"),
-              stamp(header, "demo", method="ist", mode=mode, seed=seed), recon,
+    written = []
+
+    def save(name, spectrum, **record):
+        write(os.path.join(outdir, name), stamp(header, "demo", seed=seed, **record), spectrum,
               overwrite=overwrite)
-        rows.append({"input": name, "method": "ist", "seconds": seconds,
-                     **quality(recon, data.reference)})
+        written.append(name)
+
+    for name, spectrum in files.items():
+        save(f"{name}.ft2", spectrum, mode=name)
+    write_schedule(os.path.join(outdir, "nus50.sched"), data.schedule, overwrite=overwrite)
+    written.append("nus50.sched")
+    modes = dict(CASES)
+    rows = [{"input": name, "method": "none", **quality(files[name], data.reference)}
+            for name, _ in CASES]
     from mrai.nn.inference import load_model, reconstruct  # imports Keras: only here
 
     network, card = load_model(model, "auto")
-    for name in ("echo", "antiecho"):
+    solvers = {"ist": lambda x, mode: ist(x, mode, data.schedule if mode == "nus" else None),
+               "wnn": lambda x, mode: reconstruct(network, x, mode)}
+    sigmas = _sigma_networks(sigma_dir)
+    results = {}
+    for name, method in RECONSTRUCTIONS:
+        mode = modes[name]
         start = time.perf_counter()
-        recon = reconstruct(network, files[name], name)
+        recon = solvers[method](files[name], mode)
         seconds = time.perf_counter() - start
-        write(os.path.join(outdir, f"{name}_wnn.ft2"),
-              stamp(header, "demo", method="wnn", mode=name, model=card.get("name"),
-                    precision=card["precision"], seed=seed),
-              recon, overwrite=overwrite)
-        rows.append({"input": name, "method": "wnn", "seconds": seconds,
-                     **quality(recon, data.reference)})
-    log(f"wrote {', '.join(names)} to {outdir}")
+        extra = dict(model=card.get("name"), precision=card["precision"]) \
+            if method == "wnn" else {}
+        save(f"{name}_{method}.ft2", recon, method=method, mode=mode, **extra)
+        row = {"input": name, "method": method, "seconds": seconds,
+               **quality(recon, data.reference)}
+        sigma = _sigma(sigmas, method, mode, files[name], recon, data.schedule)
+        if sigma is not None:
+            from mrai.uncertainty import coverage, psq
+
+            save(f"{name}_{method}_sigma.ft2", sigma, method=method, mode=mode,
+                 output="sigma")
+            row.update(psq=psq(recon, sigma), coverage=coverage(data.reference, recon, sigma))
+        results[name, method] = (recon, sigma)
+        rows.append(row)
+    written += _plots(outdir, header, data.reference, results, overwrite)
+    log(f"wrote {', '.join(written)} to {outdir}")
+    if not sigmas:
+        log("no sigma networks shipped yet: reconstructions have no sigma or pSQ")
     order = {"echo": 0, "antiecho": 1, "nus50": 2}
     return sorted(rows, key=lambda row: order[row["input"]])
 
 
+def _sigma_networks(folder):
+    """{'wnn-echo': model, ...} for the sigma networks present in ``folder``."""
+    from mrai.nn.inference import load_sigma, model_dir
+
+    found = {}
+    for method in ("wnn-echo", "ist-echo", "ist-nus"):
+        path = os.path.join(folder or model_dir(), f"sigma-{method}.weights.h5")
+        if os.path.isfile(path):
+            found[method] = load_sigma(path, "auto")[0]
+    return found
+
+
+def _sigma(networks, method, mode, measured, recon, schedule):
+    from mrai.uncertainty import assess, sigma_method
+
+    network = networks.get(sigma_method(method, mode))
+    if network is None:
+        return None
+    return assess(network, recon, mode, measured, schedule if mode == "nus" else None)[0]
+
+
+def _plots(outdir, header, reference, results, overwrite):
+    """The WNN Echo reconstruction against the reference (contour), slices through the peaks
+    of the first reconstruction with a sigma (the WNN Echo one when it has it) with the 95 %
+    band, and the sigma/Smax box plot of every reconstruction with a sigma."""
+    from mrai import plots
+
+    figures = {"contour.png": plots.contour(results["echo", "wnn"][0], header,
+                                            reference=reference,
+                                            title="WNN from Echo (colour) and reference")}
+    scored = sorted((key for key, (_, s) in results.items() if s is not None),
+                    key=lambda key: key != ("echo", "wnn"))
+    if scored:
+        figures["slices.png"] = plots.slices(*results[scored[0]], header, reference=reference)
+    entries = [(f"{m.upper()} {i}", r, s) for (i, m), (r, s) in results.items() if s is not None]
+    if entries:
+        figures["sigma_box.png"] = plots.sigma_box(entries)
+    for name, figure in figures.items():
+        plots.save(figure, os.path.join(outdir, name), overwrite=overwrite)
+    return list(figures)
+
+
 def format_rows(rows):
-    lines = [f"{'input':<10}{'method':<10}{'r':>8}{'RMSD':>9}{'time s':>8}"]
+    lines = [f"{'input':<10}{'method':<10}{'r':>8}{'RMSD':>9}{'pSQ':>9}{'time s':>8}"]
     lines += [f"{r['input']:<10}{r['method']:<10}{r['r']:>8.4f}{r['rmsd']:>9.4f}"
+              + (f"{r['psq']:>9.4f}" if "psq" in r else f"{'-':>9}")
               + (f"{r['seconds']:>8.2f}" if "seconds" in r else "") for r in rows]
     return "\n".join(lines)

@@ -265,4 +265,8 @@ def test_demo(tmp_path):
             assert 0.3 < float(row[2]) < 0.9
     for name in ("echo_ist", "echo_wnn", "antiecho_wnn", "nus50_ist"):
         assert (tmp_path / "demo" / f"{name}.ft2").exists()
+    assert (tmp_path / "demo" / "contour.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shipped = os.path.exists(os.path.join(ROOT, "models", "sigma-ist-echo.weights.h5"))
+    assert (tmp_path / "demo" / "echo_ist_sigma.ft2").exists() == shipped
+    assert ("no sigma networks shipped yet" in err) == (not shipped)
     assert_bad(*run_mrai("demo", tmp_path / "demo"), "exists")

@@ -139,7 +139,7 @@ def sigma_files(tmp_path_factory):
     paths = {}
     for method in ("ist-echo", "ist-nus"):
         keras.utils.set_random_seed(0)
-        paths[method] = str(folder / f"{method}.weights.h5")
+        paths[method] = str(folder / f"sigma-{method}.weights.h5")
         save_model(build_sigma(SigmaConfig(method=method, **TINY)), paths[method],
                    {"name": f"tiny-{method}"})
     return paths
@@ -197,3 +197,23 @@ def test_nus_schedule_travels_from_degrade_to_score(tmp_path, sigma_files):
                               sigma_files["ist-nus"])
     assert code == 0, err
     assert json.loads(out)["mode"] == "nus" and json.loads(out)["planes"][0]["psq"] > 0
+
+
+def test_demo_scores_reconstructions_that_have_a_sigma_network(tmp_path, sigma_files):
+    import os
+
+    from mrai.demo import format_rows, run_demo
+
+    folder = os.path.dirname(sigma_files["ist-echo"])
+    out = tmp_path / "demo"
+    lines = []
+    rows = run_demo(str(out), size=(32, 128), peaks=8, sigma_dir=folder, log=lines.append)
+    with_sigma = {(r["input"], r["method"]) for r in rows if "psq" in r}
+    assert with_sigma == {("echo", "ist"), ("antiecho", "ist"), ("nus50", "ist")}
+    for name in ("echo_ist_sigma.ft2", "nus50_ist_sigma.ft2", "contour.png", "slices.png",
+                 "sigma_box.png"):
+        assert (out / name).exists(), name
+    assert not (out / "echo_wnn_sigma.ft2").exists()  # no wnn-echo network in the folder
+    assert all(0 <= r["coverage"] <= 1 and r["psq"] > 0 for r in rows if "psq" in r)
+    table = format_rows(rows)
+    assert "pSQ" in table.splitlines()[0] and len(table.splitlines()) == len(rows) + 1
