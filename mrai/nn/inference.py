@@ -41,27 +41,35 @@ def load_model(path=None, precision="float32"):
     Returns (model, card). Missing, truncated or mismatched files give an InputError that says
     which file and why.
     """
-    from mrai.nn.config import WNNConfig
+    return _load(path or default_model(), "wnn", precision)
 
-    path = path or default_model()
+
+def _load(path, kind, precision):
+    """(model, card) of ``kind`` ('wnn' or 'sigma') from a weights file and its card."""
     if not os.path.isfile(path):
-        raise InputError("model weights not found", path)
-    card = read_card(card_path(path))
+        raise InputError(f"{'sigma ' if kind == 'sigma' else ''}model weights not found", path)
+    card = read_card(card_path(path), kind)
     from mrai.nn.devices import inference_precision  # imports Keras: only once the files
-    from mrai.nn.model import build_wnn                # are there
-
+                                                      # are there
     precision = inference_precision(precision)
     try:
-        model = build_wnn(WNNConfig.from_dict(card["config"]), precision)
+        if kind == "wnn":
+            from mrai.nn.config import WNNConfig
+            from mrai.nn.model import build_wnn
+
+            model = build_wnn(WNNConfig.from_dict(card["config"]), precision)
+        else:
+            from mrai.nn.sigma import SigmaConfig, build_sigma
+
+            model = build_sigma(SigmaConfig.from_dict(card["config"]), precision)
     except (TypeError, ValueError) as exc:
         raise InputError(f"model card has an invalid config ({exc})", card_path(path)) from None
-    card = {**card, "precision": precision}
     try:
         model.load_weights(path)
     except Exception as exc:  # h5py/Keras raise many types for corrupt or mismatched files
         raise InputError(f"cannot load weights ({type(exc).__name__}: {exc})".strip(),
                          path) from None
-    return model, card
+    return model, {**card, "precision": precision}
 
 
 def weights_only(model):
@@ -127,23 +135,7 @@ def default_sigma_model(method):
 def load_sigma(path, precision="float32"):
     """A built sigma network with the weights at ``path`` and its card: (model, card), with the
     same checks and messages as :func:`load_model`."""
-    if not os.path.isfile(path):
-        raise InputError("sigma model weights not found", path)
-    card = read_card(card_path(path), kind="sigma")
-    from mrai.nn.devices import inference_precision
-    from mrai.nn.sigma import SigmaConfig, build_sigma
-
-    precision = inference_precision(precision)
-    try:
-        model = build_sigma(SigmaConfig.from_dict(card["config"]), precision)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"model card has an invalid config ({exc})", card_path(path)) from None
-    try:
-        model.load_weights(path)
-    except Exception as exc:  # h5py/Keras raise many types for corrupt or mismatched files
-        raise InputError(f"cannot load weights ({type(exc).__name__}: {exc})".strip(),
-                         path) from None
-    return model, {**card, "precision": precision}
+    return _load(path, "sigma", precision)
 
 
 def predict_sigma(model, measured, mu, mode="echo"):
