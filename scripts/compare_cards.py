@@ -36,7 +36,7 @@ def main():
     for key in a:
         if key in b:
             diff = (b[key] - a[key]) / abs(a[key]) if a[key] else float("nan")
-            print(f"{key:<26}{a[key]:>10.4f}{b[key]:>10.4f}{diff:>+11.1%}")
+            print(f"{key:<26}{a[key]:>10.4g}{b[key]:>10.4g}{diff:>+11.1%}")
 
 
 if __name__ == "__main__":
