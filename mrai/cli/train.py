@@ -51,6 +51,9 @@ def _common(function):
                      help="Initial learning rate (Adam, cosine decay) [1e-3]."),
         click.option("--seed", type=int, help="Seed of the simulated training stream [0]."),
         click.option("--validation", type=click.IntRange(1), help="Held-out spectra [16]."),
+        click.option("--init", metavar="WEIGHTS",
+                     help="Start from these weights (a .weights.h5 with the same config, or a "
+                          "shipped model's name) instead of random ones [the card's]."),
         click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16",
                                                        "float16")),
                      help="Arithmetic of the convolutions (weights stay float32): auto takes "
@@ -150,7 +153,7 @@ def _settings(card_file, options, kind):
         raise click.UsageError("give --method wnn-echo|ist-echo|ist-nus (or --card)")
     if options.get("sizes"):
         recipe["sizes"] = options["sizes"]
-    for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation"):
+    for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation", "init"):
         if options.get(key) is not None:
             schedule[key] = options[key]
     if options.get("precision") or not card_file:

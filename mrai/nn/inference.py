@@ -32,6 +32,18 @@ def default_model():
     return os.path.join(model_dir(), DEFAULT_NAME + ".weights.h5")
 
 
+def resolve_weights(name):
+    """A weights file from a path or a shipped model's name ('wnn-echo' ->
+    models/wnn-echo.weights.h5); InputError when neither exists."""
+    if os.path.isfile(name):
+        return name
+    shipped = os.path.join(model_dir(), name if name.endswith(".weights.h5")
+                           else name + ".weights.h5")
+    if os.path.isfile(shipped):
+        return shipped
+    raise InputError("weights not found (neither a file nor a shipped model's name)", name)
+
+
 def load_model(path=None, precision="float32"):
     """A built WNN with the weights at ``path`` (default: the shipped model) and its card.
 

@@ -30,7 +30,10 @@ VALIDATION_SIZE = (128, 1024)
 class Schedule:
     """Optimisation settings: ``epochs`` x ``steps`` batches of ``batch_size``; Adam with a cosine
     learning-rate decay from ``learning_rate`` to ``learning_rate * final_lr``; the stages
-    compute in ``precision`` (weights float32; 'float16' adds loss scaling)."""
+    compute in ``precision`` (weights float32; 'float16' adds loss scaling). ``init`` names the
+    weights training starts from (a ``.weights.h5`` path or a shipped model's name, same
+    config; '' starts from random weights drawn with ``seed``), so a model can be trained in
+    phases, each phase's card naming its parent."""
 
     epochs: int = 40
     steps: int = 100
@@ -40,6 +43,7 @@ class Schedule:
     seed: int = 0
     validation: int = 16
     precision: str = "float32"
+    init: str = ""
 
     def __post_init__(self):
         if self.precision not in ("float32", "bfloat16", "float16"):
@@ -162,6 +166,17 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
             raise ValueError(f"the checkpoint in {checkpoint_dir} was made with other "
                              f"{', '.join(mismatch)}; use another folder or the same settings")
         log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
+    elif schedule.init:
+        from mrai.nn.inference import resolve_weights, weights_only
+
+        plain = weights_only(model)
+        path = resolve_weights(schedule.init)
+        try:
+            plain.load_weights(path)
+        except Exception as exc:
+            raise ValueError(f"cannot start from {path}: {type(exc).__name__}: {exc}") from None
+        model.set_weights(plain.get_weights())
+        log(f"starting from the weights of {path}")
     backend, device = device_description()
     state.update(backend=backend, device=device)
     for epoch in range(state["epoch"], schedule.epochs):
