@@ -39,3 +39,57 @@ def echo_antiecho_to_states(echo, antiecho=None, interleaved=False):
     p, n = _pair(echo, antiecho, interleaved)
     c, s = (p + n) / 2, (p - n) / 2j
     return _interleave(c, s) if interleaved else (c, s)
+
+
+KEEP = ("both", "echo", "antiecho")
+
+
+def pairs_to_states(rows, quadrature, p_index=1, keep="both"):
+    """Interleaved States rows (cos, sin, cos, ...) from raw FID pairs (rows 2k, 2k + 1 of
+    increment k), keeping both coherence halves or only the Echo (P-type) or Anti-Echo (N-type)
+    one.
+
+    ``quadrature``: 'echo-antiecho' (``p_index`` is the FID of a pair that is P-type), 'states'
+    or 'states-tppi' (every other increment sign-alternated, undone here). Standard States
+    processing of the result gives the full spectrum for 'both', and its Echo or Anti-Echo part
+    (science.md section 2) for 'echo' or 'antiecho'.
+    """
+    if keep not in KEEP:
+        raise ValueError(f"keep must be one of {KEEP}, not {keep!r}")
+    first, second = _pair(rows, None, True)
+    if quadrature == "echo-antiecho":
+        p, n = (second, first) if p_index == 1 else (first, second)
+    elif quadrature in ("states", "states-tppi"):
+        if quadrature == "states-tppi":
+            sign = np.where(np.arange(first.shape[0]) % 2, -1, 1).reshape(
+                (-1,) + (1,) * (first.ndim - 1))
+            first, second = first * sign, second * sign
+        p, n = states_to_echo_antiecho(first, second)
+    else:
+        raise ValueError(f"unknown quadrature {quadrature!r}")
+    if keep == "echo":
+        n = np.zeros_like(n)
+    elif keep == "antiecho":
+        p = np.zeros_like(p)
+    cos, sin = echo_antiecho_to_states(p, n)
+    return _interleave(cos, sin).astype(np.result_type(rows, np.complex64))
+
+
+def detect_quadrature(rows):
+    """'echo-antiecho' or 'states' for raw FID pairs, from the data: the two FIDs of an
+    Echo/Anti-Echo pair give magnitude spectra that agree only after mirroring F1, those of a
+    States pair agree as they are. Returns (quadrature, correlation as is, mirrored)."""
+    first, second = _pair(rows, None, True)
+
+    def magnitude(x):
+        return np.abs(np.fft.fft2(x)).astype(np.float64)
+
+    a, b = magnitude(first), magnitude(second)
+    mirrored = np.roll(b[::-1], 1, axis=0)
+
+    def corr(x, y):
+        x, y = x - x.mean(), y - y.mean()
+        return float((x * y).sum() / max(np.sqrt((x * x).sum() * (y * y).sum()), 1e-300))
+
+    direct, mirror = corr(a, b), corr(a, mirrored)
+    return ("echo-antiecho" if mirror > direct + 0.1 else "states"), direct, mirror

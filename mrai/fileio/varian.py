@@ -1,0 +1,110 @@
+"""Varian/Agilent 2D raw data (``fid`` with ``procpar``) through nmrglue.
+
+The indirect dimension is recorded as a ``phase`` array (1, 2) per increment: Rance-Kay
+Echo/Anti-Echo for gradient-selected sensitivity-enhanced sequences, or States. ``f1coef`` says
+which when it is set (Rance-Kay: '1 0 -1 0 0 1 0 1' and its variants; States: '1 0 0 0 0 0 -1 0'
+and the like); when it is empty the data tell (:func:`mrai.physics.quadrature.detect_quadrature`).
+Varian FIDs are conjugated as read (F2 reversal); after that the phase = 1 FID of a Rance-Kay
+pair is the P-type (Echo) signal in the reference F1 direction (checked on a measured 15N HSQC:
+`docs/raw.md`). ``f1180 = 'y'`` (t1 starting at half a dwell) is recorded in the header as the F1
+phase correction it needs (FDF1P0 -90, FDF1P1 180).
+
+Referencing: F2 carrier in ppm from ``sfrq`` and ``reffrq`` (the 1H 0 ppm frequency); F1 from
+the indirect channel's frequency (``dfrq2`` when ``dn2`` is 15N, else ``dfrq``) and the IUPAC
+frequency ratio of its nucleus. ``mrai convert --xcar/--ycar/--yobs`` override them.
+"""
+
+import warnings
+
+import numpy as np
+
+from mrai.errors import InputError
+from mrai.fileio.raw import RawData, check_pairs, require_files
+
+XI = {"H1": 1.0, "C13": 0.251449530, "N15": 0.101329118, "P31": 0.404808636,
+      "H2": 0.153506088, "F19": 0.940940080}
+LABELS = {"H1": "1H", "C13": "13C", "N15": "15N", "P31": "31P", "H2": "2H", "F19": "19F"}
+
+
+def _value(pp, name, default=None, kind=float):
+    try:
+        return kind(pp[name]["values"][0])
+    except (KeyError, IndexError, ValueError):
+        if default is None:
+            raise InputError(f"procpar has no usable '{name}'") from None
+        return default
+
+
+def read_varian(folder):
+    """:class:`RawData` of a Varian/Agilent 2D data set with a (1, 2) phase array."""
+    import nmrglue as ng
+
+    require_files(folder, ("procpar", "fid"), "not a Varian/Agilent data set")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import contextlib
+            import io
+
+            with contextlib.redirect_stdout(io.StringIO()):  # nmrglue prints the shape
+                dic, data = ng.varian.read(folder)
+    except Exception as exc:
+        raise InputError(f"cannot read the Varian data ({type(exc).__name__}: {exc})",
+                         folder) from None
+    pp = dic["procpar"]
+    phases = [v.strip() for v in pp.get("phase", {}).get("values", [])]
+    if phases != ["1", "2"]:
+        raise InputError(f"phase array {phases or 'absent'}: a 2D Echo/Anti-Echo or States data "
+                         "set has phase = 1, 2", folder)
+    data = np.asarray(data)
+    check_pairs(data, folder)
+    try:
+        header = _pipe_header(pp, data)
+    except InputError as exc:
+        raise InputError(str(exc), folder) from None
+    rows = np.conj(data).astype(np.complex64)
+    coef = " ".join(pp.get("f1coef", {}).get("values", [""])[0].split())
+    quadrature = _from_f1coef(coef)
+    notes = [f"f1coef '{coef}'" if coef else "f1coef empty"]
+    half = _value(pp, "f1180", "n", str).strip().lower() == "y"
+    if half:
+        header["FDF1P0"], header["FDF1P1"] = -90.0, 180.0
+    return RawData(dic=header, rows=rows, quadrature=quadrature, p_index=0, half_dwell=half,
+                   source=folder, notes=notes)
+
+
+def _from_f1coef(coef):
+    """'echo-antiecho', 'states' or None (decide from the data) from Varian's f1coef."""
+    values = coef.split()
+    if len(values) != 8:
+        return None
+    pattern = [float(v) for v in values]
+    real_row, imag_row = pattern[:4], pattern[4:]
+    if real_row[0] and real_row[2] and imag_row[1] and imag_row[3]:
+        return "echo-antiecho"  # each row mixes both FIDs of an increment: Rance-Kay
+    return "states"
+
+
+def _pipe_header(pp, data):
+    import nmrglue as ng
+    from nmrglue.fileio.fileiobase import create_blank_udic
+
+    udic = create_blank_udic(2)
+    sfrq = _value(pp, "sfrq")
+    reffrq = _value(pp, "reffrq", sfrq / (1 + 4.7e-6))
+    dn2 = _value(pp, "dn2", "", str).strip()
+    channel = "dfrq2" if dn2 == "N15" else "dfrq"
+    nucleus = _value(pp, "dn2" if channel == "dfrq2" else "dn", "", str).strip()
+    obs1 = _value(pp, channel)
+    zero1 = reffrq * XI.get(nucleus, obs1 / sfrq)
+    axes = ((data.shape[0], _value(pp, "sw1"), obs1, (obs1 - zero1) / zero1 * 1e6,
+             LABELS.get(nucleus, nucleus or "F1"), "states"),
+            (data.shape[1], _value(pp, "sw"), sfrq, (sfrq - reffrq) / reffrq * 1e6,
+             LABELS.get(_value(pp, "tn", "H1", str).strip(), "1H"), "direct"))
+    for axis, (size, sw, obs, car_ppm, label, encoding) in enumerate(axes):
+        udic[axis].update(size=int(size), complex=True, encoding=encoding, sw=sw, obs=obs,
+                          car=car_ppm * obs, label=label, time=True, freq=False)
+    converter = ng.convert.converter()
+    converter.from_varian({}, np.zeros(data.shape, np.complex64), udic)
+    dic, _ = converter.to_pipe()
+    return dic

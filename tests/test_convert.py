@@ -1,0 +1,210 @@
+"""mrai convert: raw Bruker/Varian 2D data to NMRPipe time-domain data, Echo/Anti-Echo halves."""
+
+import os
+
+import numpy as np
+import pytest
+from nmrglue.process import pipe_proc as pp
+
+import rawdata
+from conftest import SHARED, run_mrai
+from mrai.fileio import read
+from mrai.fileio.convert import to_pipe
+from mrai.fileio.raw import read_raw
+from mrai.physics import antiecho_part, echo_part, flip
+from mrai.physics.quadrature import detect_quadrature
+
+def states_spectrum(dic, data, f1_phase=(0.0, 0.0), c1=0.5):
+    """Standard States processing with nmrglue (cosine bell, zero fill, FT, real parts) —
+    independent of mrai's own processing, to check what convert writes."""
+    dic, data = dict(dic), np.array(data)
+    dic, data = pp.sp(dic, data, off=0.5, end=0.98, pow=2, c=0.5)
+    dic, data = pp.zf(dic, data, auto=True)
+    dic, data = pp.ft(dic, data, auto=True)
+    dic, data = pp.di(dic, data)
+    dic, data = pp.tp(dic, data)
+    dic, data = pp.sp(dic, data, off=0.5, end=0.98, pow=2, c=c1)
+    dic, data = pp.zf(dic, data, auto=True)
+    dic, data = pp.ft(dic, data, auto=True)
+    dic, data = pp.ps(dic, data, p0=f1_phase[0], p1=f1_phase[1])
+    dic, data = pp.di(dic, data)
+    dic, data = pp.tp(dic, data)
+    return dic, np.asarray(data, dtype=np.float64)
+
+
+def corr(a, b):
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+
+
+def peak_ppm(dic, spectrum):
+    """(F1 ppm, F2 ppm) of the largest point."""
+    import nmrglue as ng
+
+    i, j = np.unravel_index(np.argmax(spectrum), spectrum.shape)
+    return ng.pipe.make_uc(dic, spectrum, dim=0).ppm(i), ng.pipe.make_uc(dic, spectrum,
+                                                                          dim=1).ppm(j)
+
+
+def expected_ppm(f1, f2):
+    return (rawdata.CAR[0] + f1 * rawdata.SW[0] / rawdata.OBS[0],
+            rawdata.CAR[1] + f2 * rawdata.SW[1] / rawdata.OBS[1])
+
+
+@pytest.fixture(scope="module")
+def bruker_ea(tmp_path_factory):
+    return rawdata.write_bruker(str(tmp_path_factory.mktemp("raw") / "ea"), fnmode=6)
+
+
+@pytest.fixture(scope="module")
+def varian_rk(tmp_path_factory):
+    return rawdata.write_varian(str(tmp_path_factory.mktemp("raw") / "rk"))
+
+
+@pytest.mark.parametrize("maker", ["bruker_ea", "varian_rk"])
+def test_full_spectrum_peaks_at_their_ppm(maker, request):
+    dic, data = to_pipe(read_raw(request.getfixturevalue(maker)))
+    assert dic["FDF1QUADFLAG"] == 0 and dic["FD2DPHASE"] == 2 and data.shape == (64, 256)
+    dic, spectrum = states_spectrum(dic, data)
+    f1, f2 = peak_ppm(dic, spectrum)
+    e1, e2 = expected_ppm(*rawdata.PEAKS[0][:2])
+    assert abs(f1 - e1) < 0.5 * rawdata.SW[0] / rawdata.OBS[0] / 64  # within a point
+    assert abs(f2 - e2) < rawdata.SW[1] / rawdata.OBS[1] / 512
+
+
+@pytest.mark.parametrize("maker", ["bruker_ea", "varian_rk"])
+def test_kept_halves_are_the_echo_and_antiecho_parts(maker, request):
+    raw = read_raw(request.getfixturevalue(maker))
+    _, full = states_spectrum(*to_pipe(raw, keep="both"))
+    _, echo = states_spectrum(*to_pipe(raw, keep="echo"))
+    _, anti = states_spectrum(*to_pipe(raw, keep="antiecho"))
+    np.testing.assert_allclose(echo + anti, full, atol=1e-5 * np.abs(full).max())
+    assert corr(echo, echo_part(full)) > 0.999
+    assert corr(anti, antiecho_part(full)) > 0.999
+    assert corr(echo, antiecho_part(full)) < 0.5
+    # swapping the pair mirrors F1: the Echo half becomes the mirrored Anti-Echo half
+    _, swapped = states_spectrum(*to_pipe(raw, keep="echo", swap=True))
+    assert corr(swapped, flip(anti)) > 0.999
+
+
+@pytest.mark.parametrize("fnmode", [4, 5])
+def test_states_and_states_tppi_give_the_echo_antiecho_spectrum(tmp_path, bruker_ea, fnmode):
+    _, reference = states_spectrum(*to_pipe(read_raw(bruker_ea)))
+    raw = read_raw(rawdata.write_bruker(str(tmp_path / "s"), fnmode=fnmode))
+    assert raw.quadrature == ("states" if fnmode == 4 else "states-tppi")
+    _, spectrum = states_spectrum(*to_pipe(raw))
+    assert corr(spectrum, reference) > 0.99999
+    _, echo = states_spectrum(*to_pipe(raw, keep="echo"))
+    assert corr(echo, echo_part(reference)) > 0.999
+
+
+def test_quadrature_is_detected_from_the_data(bruker_ea, varian_rk, tmp_path):
+    assert read_raw(varian_rk).quadrature is None  # f1coef empty: the data decide
+    assert detect_quadrature(read_raw(varian_rk).rows)[0] == "echo-antiecho"
+    assert detect_quadrature(read_raw(bruker_ea).rows)[0] == "echo-antiecho"
+    states = read_raw(rawdata.write_bruker(str(tmp_path / "s"), fnmode=4))
+    assert detect_quadrature(states.rows)[0] == "states"
+
+
+def test_varian_half_dwell_is_recorded_as_f1_phase(tmp_path):
+    raw = read_raw(rawdata.write_varian(str(tmp_path / "v"), f1180=True))
+    assert raw.half_dwell and (raw.dic["FDF1P0"], raw.dic["FDF1P1"]) == (-90.0, 180.0)
+    dic, spectrum = states_spectrum(*to_pipe(raw), f1_phase=(-90.0, 180.0), c1=1.0)
+    f1, _ = peak_ppm(dic, spectrum)
+    assert abs(f1 - expected_ppm(*rawdata.PEAKS[0][:2])[0]) < rawdata.SW[0] / rawdata.OBS[0] / 64
+    # the half-dwell phase correction leaves the peak absorptive: its row is symmetric
+    i, j = np.unravel_index(np.argmax(spectrum), spectrum.shape)
+    column = spectrum[:, j] / spectrum[i, j]
+    assert column.min() > -0.15
+
+
+def test_nus_list_puts_increments_on_the_full_grid(tmp_path):
+    nuslist = [0, 1, 3, 6, 10, 15, 21, 28]
+    folder = rawdata.write_bruker(str(tmp_path / "nus"), nuslist=nuslist)
+    full = read_raw(rawdata.write_bruker(str(tmp_path / "all")))
+    raw = read_raw(folder)
+    np.testing.assert_array_equal(raw.schedule, nuslist)
+    dic, data = to_pipe(raw)
+    _, reference = to_pipe(full)
+    assert data.shape == reference.shape == (64, 256)
+    sampled = np.zeros(64, bool)
+    sampled[np.repeat(2 * np.asarray(nuslist), 2) + np.tile([0, 1], len(nuslist))] = True
+    np.testing.assert_allclose(data[sampled], reference[sampled], rtol=1e-5, atol=1e-3)
+    assert not data[~sampled].any()
+
+
+def test_cli_writes_time_domain_file_and_nus_schedule(tmp_path):
+    folder = rawdata.write_bruker(str(tmp_path / "nus"), nuslist=[0, 2, 3, 7])
+    out, schedule = tmp_path / "nus.fid", tmp_path / "nus.txt"
+    code, _, err = run_mrai("convert", folder, "-o", out, "--schedule-out", schedule,
+                            "--keep", "echo")
+    assert code == 0, err
+    assert "NUS 4 of 32 increments" in err and "kept echo" in err
+    assert schedule.read_text().split() == ["0", "2", "3", "7"]
+    dic, data = read(str(out))
+    assert dic["FDF1TDSIZE"] == 32 and data.shape == (64, 256)
+    assert "convert" in dic["FDCOMMENT"] and "keep=echo" in dic["FDCOMMENT"]
+    code, _, err = run_mrai("convert", folder, "-o", out)
+    assert code == 2 and "exists" in err
+
+
+def test_cli_streams_to_stdout(tmp_path):
+    folder = rawdata.write_varian(str(tmp_path / "v"))
+    code, out, _ = run_mrai("convert", folder, "--ycar", "120.5")
+    assert code == 0
+    from mrai.fileio.header import parse_header
+
+    dic = parse_header(out[:2048])
+    assert dic["FDF1CAR"] == pytest.approx(120.5) and dic["FDF2QUADFLAG"] == 0
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("no-acqus", "missing acqus"),
+    ("no-procpar", "neither a Bruker"),
+    ("tppi", "FnMODE 3 (TPPI) is not supported"),
+    ("odd", "an even number"),
+    ("nus-mismatch", "nuslist has 3 entries"),
+])
+def test_bad_raw_data_one_message_exit_2(tmp_path, damage, message):
+    folder = str(tmp_path / "bad")
+    if damage == "no-acqus":
+        rawdata.write_bruker(folder)
+        os.remove(os.path.join(folder, "acqus"))
+    elif damage == "no-procpar":
+        rawdata.write_varian(folder)
+        os.remove(os.path.join(folder, "procpar"))
+    elif damage == "tppi":
+        rawdata.write_bruker(folder, fnmode=3)
+    elif damage == "odd":
+        p, _ = rawdata.coherences(7, 64)
+        rawdata.write_varian(folder, increments=7, points=64, fids=np.concatenate([p, p[:6]]))
+    else:
+        rawdata.write_bruker(folder, nuslist=[0, 1, 2, 3])
+        with open(os.path.join(folder, "nuslist"), "w") as fh:
+            fh.write("0\n1\n2\n")
+    out = tmp_path / "out.fid"
+    code, _, err = run_mrai("convert", folder, "-o", out)
+    assert code == 2
+    assert message in err and err.count("\n") == 1, err
+    assert not out.exists()
+
+
+# measured data sets: skip when ../shared is absent ------------------------------------------
+
+def shared(name):
+    path = str(SHARED / name)
+    if not os.path.isdir(path):
+        pytest.skip(f"{name} not in ../shared/data")
+    return path
+
+
+@pytest.mark.parametrize("name", ["penguins_noah_15N_seHSQC_EA", "spectrochempy_exam2d_HC_EA"])
+def test_measured_bruker_echo_antiecho_halves(name):
+    raw = read_raw(shared(name))
+    assert raw.quadrature == "echo-antiecho"
+    assert detect_quadrature(raw.rows)[0] == "echo-antiecho"
+    _, full = states_spectrum(*to_pipe(raw))
+    _, echo = states_spectrum(*to_pipe(raw, keep="echo"))
+    _, anti = states_spectrum(*to_pipe(raw, keep="antiecho"))
+    assert corr(echo, echo_part(full)) >= 0.999
+    assert corr(anti, antiecho_part(full)) >= 0.999
