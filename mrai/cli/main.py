@@ -21,9 +21,11 @@ def cli():
 
 
 def _register():
-    from mrai.cli import degrade, demo, info, plot, reconstruct, score, simulate, train
+    from mrai.cli import (convert, degrade, demo, info, plot, process, reconstruct, score,
+                          simulate, train)
 
-    for module in (info, simulate, degrade, reconstruct, score, train, demo, plot):
+    for module in (info, convert, process, simulate, degrade, reconstruct, score, train, demo,
+                   plot):
         cli.add_command(module.command)
 
 

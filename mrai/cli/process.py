@@ -1,0 +1,105 @@
+"""``mrai process``: a real 2D spectrum from 2D time-domain data, with nmrPipe's functions."""
+
+import hashlib
+
+import click
+
+from mrai.cli.options import input_options, output_options, resolve_input, resolve_output, say
+from mrai.errors import InputError
+from mrai.fileio.header import stamp
+from mrai.fileio.pipe import STDIO, PipeReader, check_writable, write
+from mrai.process import (as_steps, check_input, default_recipe, format_recipe, parse_recipe,
+                          process)
+
+
+@click.command("process")
+@input_options
+@output_options
+@click.option("--recipe", "recipe_file", metavar="FILE",
+              help="Apply the steps in FILE: one nmrPipe function with its flags per line, as "
+                   "after 'nmrPipe -fn' (# comments allowed).")
+@click.option("--fn", "fn_steps", multiple=True, metavar="'STEP'",
+              help="Apply this step, e.g. 'SP -off 0.5 -end 0.98 -pow 2 -c 0.5' (repeatable, "
+                   "applied in order; ';' separates steps).")
+@click.option("--f2", "f2_steps", metavar="'STEPS'",
+              help="Use these ';'-separated steps for F2 in the default recipe ('' for none).")
+@click.option("--f1", "f1_steps", metavar="'STEPS'",
+              help="Use these ';'-separated steps for F1 in the default recipe, between the two "
+                   "TPs ('' for none).")
+@click.option("--show", is_flag=True, help="Print the recipe to standard error and exit.")
+def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_steps, f1_steps,
+            show):
+    """Process 2D time-domain NMRPipe data (F2 complex, F1 States, as bruk2pipe and var2pipe
+    write it) into a real spectrum, with nmrPipe's functions and header.
+
+    The recipe is the default one read from the header (--show prints it; --f2/--f1 replace
+    one dimension's part), or the steps of --recipe FILE or of the --fn options in order.
+    Functions: SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI, each with nmrPipe's flags and
+    -di.
+    """
+    given = _given_recipe(recipe_file, fn_steps)
+    parts = _dimension_parts(f2_steps, f1_steps, given)
+    if show and given is not None:
+        say(format_recipe(given).rstrip())
+        return
+    reader = PipeReader(resolve_input(input_path, in_path))
+    check_input(reader.dic, reader.layout.nplanes, reader.name, processed_ok=False)
+    steps = given if given is not None else default_recipe(reader.dic, parts)
+    if show:
+        say(f"# mrai process recipe for {reader.name}\n{format_recipe(steps).rstrip()}")
+        return
+    target = resolve_output(out_path)
+    if target != STDIO:
+        check_writable(target, overwrite)
+    dic, data = process(reader.dic, reader.read_all(), steps, reader.name)
+    is_default = given is None and not parts
+    write(target, _stamped(dic, steps, is_default), data, overwrite=overwrite)
+    rows, points = data.shape[-2:]
+    kind = "complex" if data.dtype.kind == "c" else "real"
+    say(f"mrai process: {len(steps)} steps, {rows} rows of {points} {kind} points from "
+        f"{reader.name}")
+
+
+def _given_recipe(recipe_file, fn_steps):
+    """Steps from --recipe FILE or the --fn options; None when neither is given."""
+    if recipe_file and fn_steps:
+        raise click.UsageError("give the steps once: --recipe FILE or --fn options, not both")
+    if not fn_steps and recipe_file is None:
+        return None
+    source = recipe_file or "--fn"
+    steps = parse_recipe(_read_text(recipe_file) if recipe_file else list(fn_steps), source)
+    if not steps:
+        raise InputError("no steps given", source)
+    return steps
+
+
+def _read_text(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError("no such recipe file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read as a recipe ({exc})", path) from None
+
+
+def _dimension_parts(f2_steps, f1_steps, given):
+    """{dimension code: steps} from --f2/--f1, which only go with the default recipe."""
+    parts = {code: as_steps(text, f"--f{code}") for code, text in ((2, f2_steps), (1, f1_steps))
+             if text is not None}
+    if parts and given is not None:
+        raise click.UsageError("--f2/--f1 change the default recipe; with --recipe or --fn "
+                               "give all the steps there")
+    return parts
+
+
+def _stamped(dic, steps, is_default):
+    """``dic`` stamped with the recipe: step count and a hash of its text, and the recipe itself
+    (spaces as commas, steps ';'-separated; 'default' for the default) when it fits."""
+    text = ";".join(step.text for step in steps)
+    record = {"steps": len(steps), "sha": hashlib.sha256(text.encode()).hexdigest()[:8]}
+    compact = "default" if is_default else text.replace(" ", ",")
+    try:
+        return stamp(dic, "process", recipe=compact if compact.isascii() else None, **record)
+    except ValueError:
+        return stamp(dic, "process", **record)

@@ -1,0 +1,189 @@
+"""The nmrPipe functions of a recipe, done by ``nmrglue.process.pipe_proc``, headers as nmrPipe.
+
+Each function works on the X axis (the last axis, the dimension FDDIMORDER1) of one plane held
+as nmrglue holds it: rows x points, complex when X is complex, Y real and imaginary rows
+interleaved when Y is complex. Sizes are complex points for complex data, as nmrPipe counts.
+
+Where nmrglue's header differs from nmrPipe's, it is corrected here:
+
+- sizes and data types (after every step, from the data and the fdatap.h rules): FDSIZE,
+  FDSPECNUM (complex rows when X is real and Y complex), FDSLICECOUNT, the X axis QUADFLAG and
+  FDQUADFLAG. nmrglue's DI halves FDSPECNUM whenever FD2DPHASE is States, even when Y is
+  already real, and not when the transposed F1 is made real while F2 (Y) is complex; FT of
+  real data without -real left QUADFLAG real;
+- ZF of real time-domain data (TPPI, sequential): CENTER and ORIG count the complex points the
+  FT will give (half), as nmrPipe does; nmrglue counted the real points;
+- FT -auto: modes from FDF?AQSIGN as fdatap.h defines it (16 = negate only); nmrglue also sign
+  alternated for 16;
+- TP: nmrPipe's default -auto (hypercomplex when both axes are complex); nmrglue's default
+  dropped the imaginaries of X then;
+- EXT: only X is extracted, and the Y dimension's header is kept (nmrglue rewrote Y's CENTER,
+  APOD, TDSIZE, ORIG, and halved a complex frequency-domain Y's SW); X1/XN count from the
+  first point of the full spectrum when the data were already extracted;
+- BASE: done here as nmrglue does it, except that a node's window is clamped to the data
+  (nmrglue's wraps around before the first point and averages nothing: NaN).
+"""
+
+import numpy as np
+from nmrglue.fileio import pipe as ng_pipe
+from nmrglue.process import pipe_proc as pp
+
+_APODIZE = ("c", "start", "size", "inv", "one")
+_Y_FIELDS = ("CENTER", "APOD", "TDSIZE", "ORIG", "SW", "X1", "XN")
+
+
+class StepError(ValueError):
+    """A step that cannot be applied to the data it is given (the message says why)."""
+
+
+def apply(dic, data, step):
+    """``(dic, data)`` after ``step`` (a :class:`~mrai.process.recipe.Step`); ``dic`` is
+    changed in place, as nmrglue does."""
+    dic, data = _FUNCTIONS[step.name](dic, data, step.args)
+    if step.args.get("di"):
+        dic, data = pp.di(dic, data)
+    return sync_sizes(dic, data), data
+
+
+def axis_code(dic, position):
+    """NMRPipe dimension code of plane axis ``position`` (1 = X, 2 = Y)."""
+    return int(dic[f"FDDIMORDER{position}"])
+
+
+def plane_field(dic, position, name):
+    """Header field ``name`` (e.g. 'FTFLAG') of plane axis ``position`` (1 = X, 2 = Y)."""
+    return dic[f"FDF{axis_code(dic, position)}{name}"]
+
+
+def _set_field(dic, position, name, value):
+    dic[f"FDF{axis_code(dic, position)}{name}"] = float(value)
+
+
+def sync_sizes(dic, data):
+    """Size and data-type fields from the data, by the fdatap.h rules."""
+    x_complex = np.iscomplexobj(data)
+    _set_field(dic, 1, "QUADFLAG", 0 if x_complex else 1)
+    rows = data.shape[-2]
+    y_complex = plane_field(dic, 2, "QUADFLAG") != 1
+    dic["FDSIZE"] = float(data.shape[-1])
+    dic["FDSPECNUM"] = float(rows // 2 if y_complex and not x_complex else rows)
+    dic["FDSLICECOUNT"] = dic["FDSPECNUM"]
+    dims = range(1, int(dic["FDDIMCOUNT"]) + 1)
+    dic["FDQUADFLAG"] = float(all(dic[f"FDF{d}QUADFLAG"] == 1 for d in dims))
+    return dic
+
+
+def ft_modes(dic, position=1):
+    """FT modes for plane axis ``position`` (1 = X) read from the header, as nmrPipe's FT -auto:
+    inverse for frequency-domain data, real for real data, sign alternation and negation from
+    AQSIGN (fdatap.h: 1, 2 alternate; 16 negate; 17, 18 both)."""
+    if plane_field(dic, position, "FTFLAG") == 1:
+        return {"inv": True}
+    sign = int(plane_field(dic, position, "AQSIGN"))
+    return {"real": plane_field(dic, position, "QUADFLAG") == 1, "alt": sign % 16 in (1, 2),
+            "neg": sign >= 16}
+
+
+def _pick(args, names):
+    return {name: args[name] for name in names if name in args}
+
+
+def _sp(dic, data, args):
+    return pp.sp(dic, data, **_pick(args, ("off", "end", "pow") + _APODIZE))
+
+
+def _gm(dic, data, args):
+    return pp.gm(dic, data, **_pick(args, ("g1", "g2", "g3") + _APODIZE))
+
+
+def _em(dic, data, args):
+    return pp.em(dic, data, **_pick(args, ("lb",) + _APODIZE))
+
+
+def _zf(dic, data, args):
+    dic, data = pp.zf(dic, data, **_pick(args, ("zf", "pad", "size", "auto", "mid", "inv")))
+    if plane_field(dic, 1, "FTFLAG") != 1 and not np.iscomplexobj(data):
+        _calibrate(dic, data.shape[-1] / 2)  # the complex points a real FT will give
+    return dic, data
+
+
+def _calibrate(dic, points):
+    """X's CENTER (point of the carrier, 1-based) and ORIG (frequency of the last point, Hz)
+    for a spectrum of ``points`` points."""
+    center = points / 2 + 1
+    carrier = plane_field(dic, 1, "CAR") * plane_field(dic, 1, "OBS")
+    _set_field(dic, 1, "CENTER", center)
+    _set_field(dic, 1, "ORIG", carrier - plane_field(dic, 1, "SW") * (points - center) / points)
+
+
+def _ft(dic, data, args):
+    modes = ft_modes(dic) if args.get("auto") else _pick(args, ("real", "inv", "alt", "neg"))
+    return pp.ft(dic, data, **modes)
+
+
+def _ps(dic, data, args):
+    if not np.iscomplexobj(data):
+        raise StepError("PS needs complex data (X is real; phase before -di)")
+    return pp.ps(dic, data, **_pick(args, ("p0", "p1", "inv", "hdr")))
+
+
+def _ext(dic, data, args):
+    kept = {name: plane_field(dic, 2, name) for name in _Y_FIELDS}
+    first_old = plane_field(dic, 1, "X1") if plane_field(dic, 1, "XN") else 1
+    bounds = {key: _point(dic, data, args[key]) for key in ("x1", "xn") if key in args}
+    if len(bounds) == 2 and bounds["x1"] > bounds["xn"]:
+        bounds = {"x1": bounds["xn"], "xn": bounds["x1"]}
+    options = _pick(args, ("left", "right", "mid", "pow2", "round"))
+    dic, data = pp.ext(dic, data, **bounds, **options)
+    if data.shape[-1] == 0:
+        raise StepError("the region to extract holds no points")
+    if plane_field(dic, 1, "FTFLAG") == 1:
+        _set_field(dic, 1, "X1", plane_field(dic, 1, "X1") + first_old - 1)
+        _set_field(dic, 1, "XN", plane_field(dic, 1, "X1") + data.shape[-1] - 1)
+    for name, value in kept.items():
+        _set_field(dic, 2, name, value)
+    return dic, data
+
+
+def _point(dic, data, coord):
+    """1-based X point of a :class:`~mrai.process.recipe.Coord`, rounded, within the data."""
+    size = data.shape[-1]
+    if coord.unit == "pts":
+        point = size + coord.value if coord.value < 0 else coord.value
+    else:
+        uc = ng_pipe.make_uc(dic, data, dim=-1)
+        point = uc.f(coord.value, coord.unit) + 1
+    point = int(round(point))
+    return min(max(point, 1), size)
+
+
+def _base(dic, data, args):
+    """nmrglue's BASE (a straight line between the levels of successive nodes, nothing outside
+    the first and last nodes), with each level the mean over node +- nw clamped to the data:
+    nmrglue's window wraps around before the first point."""
+    size, width = data.shape[-1], args.get("nw", 0)
+    ends = ([1] if args.get("first") else []) + ([size] if args.get("last") else [])
+    nodes = sorted({_point(dic, data, c) for c in args.get("nl", [])} | set(ends))
+    if len(nodes) < 2:
+        raise StepError("BASE needs at least two nodes (-nl, -first, -last)")
+    starts = [n - 1 for n in nodes]  # 0-based
+    levels = [data[..., max(i - width, 0):i + width + 1].mean(axis=-1) for i in starts]
+    baseline = np.zeros_like(data)
+    for a, b, level_a, level_b in zip(starts, starts[1:], levels, levels[1:]):
+        weight = np.linspace(0.0, 1.0, b - a + 1)
+        baseline[..., a:b + 1] = np.multiply.outer(level_a, 1 - weight) + \
+            np.multiply.outer(level_b, weight)
+    return pp.update_minmax(dic, data - baseline), data - baseline
+
+
+def _tp(dic, data, args):
+    modes = _pick(args, ("hyper", "nohyper")) or {"auto": True}
+    return pp.tp(dic, data, **modes)
+
+
+def _di(dic, data, args):
+    return pp.di(dic, data)
+
+
+_FUNCTIONS = {"SP": _sp, "GM": _gm, "EM": _em, "ZF": _zf, "FT": _ft, "PS": _ps, "EXT": _ext,
+              "BASE": _base, "TP": _tp, "DI": _di}

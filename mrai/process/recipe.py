@@ -1,0 +1,178 @@
+"""Recipes: ordered nmrPipe processing steps, written as after ``nmrPipe -fn``.
+
+One step per line (``;`` also separates steps on a line), e.g.::
+
+    SP -off 0.5 -end 0.98 -pow 2 -c 0.5   # a comment
+    ZF -auto
+    FT
+    PS -p0 -115 -p1 0 -di
+    EXT -x1 10.5ppm -xn 6ppm -sw
+    TP
+
+Blank lines and ``#`` comments are allowed. Function names are case-insensitive. Every function
+takes ``-di`` (delete imaginaries afterwards, as nmrPipe's own ``-di``). Coordinates (EXT ``-x1``
+``-xn``, BASE ``-nl``) are points (1-based, the default unit, or a negative integer counting
+from the last point as NMRPipe does) or a number with a unit label and no space: ``pts``,
+``Hz``, ``ppm``, ``%``. An unknown function or flag, a missing or malformed value gives an
+:class:`~mrai.errors.InputError` naming the line.
+
+The functions and flags (:data:`FLAGS`), nmrPipe's meaning unless noted:
+
+- SP (SINE) -off -end -pow, GM -g1 -g2 -g3, EM -lb; each with -c -start -size -inv -one;
+- ZF -zf N | -pad N | -size N, -auto, -mid, -inv; FT -auto -real -inv -alt -neg (plain FT
+  ignores FDF?AQSIGN; -auto reads it); PS -p0 -p1 (degrees) -inv -hdr; DI;
+- EXT -x1 -xn | -left | -right | -mid, -pow2, -round N: X only; the sweep width and ppm
+  calibration are always adjusted, -sw or not;
+- BASE -nl NODES -nw N -first -last: nmrglue's linear baseline through the node points (the
+  mean over node +- nw); nmrglue has no POLY, so POLY is refused;
+- TP (YTP, XY2YX) -hyper | -nohyper | -auto (the default).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from mrai.errors import InputError
+
+NUMBER, INTEGER, SWITCH, COORD, COORDS = "number", "integer", "switch", "coord", "coords"
+
+_APODIZE = {"c": NUMBER, "start": INTEGER, "size": INTEGER, "inv": SWITCH, "one": SWITCH}
+_TRANSPOSE = {"hyper": SWITCH, "nohyper": SWITCH, "auto": SWITCH}
+
+FLAGS = {
+    "SP": {"off": NUMBER, "end": NUMBER, "pow": NUMBER, **_APODIZE},
+    "GM": {"g1": NUMBER, "g2": NUMBER, "g3": NUMBER, **_APODIZE},
+    "EM": {"lb": NUMBER, **_APODIZE},
+    "ZF": {"zf": INTEGER, "pad": INTEGER, "size": INTEGER, "auto": SWITCH, "mid": SWITCH,
+           "inv": SWITCH},
+    "FT": {"auto": SWITCH, "real": SWITCH, "inv": SWITCH, "alt": SWITCH, "neg": SWITCH},
+    "PS": {"p0": NUMBER, "p1": NUMBER, "inv": SWITCH, "hdr": SWITCH},
+    "EXT": {"x1": COORD, "xn": COORD, "left": SWITCH, "right": SWITCH, "mid": SWITCH,
+            "pow2": SWITCH, "round": INTEGER, "sw": SWITCH},
+    "BASE": {"nl": COORDS, "nw": INTEGER, "first": SWITCH, "last": SWITCH},
+    "TP": _TRANSPOSE,
+    "DI": {},
+}
+ALIASES = {"YTP": "TP", "XY2YX": "TP", "SINE": "SP"}
+UNSUPPORTED = {"POLY": "nmrglue has no POLY; use BASE -nl NODES [-nw N] for a baseline"}
+COMMON = {"di": SWITCH}  # flags every function takes
+
+_FLAG = re.compile(r"^-[A-Za-z]")
+_COORD = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(pts?|hz|ppm|%)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Coord:
+    """A location along the X axis: ``value`` in ``unit`` ('pts', 'hz', 'ppm' or '%')."""
+
+    value: float
+    unit: str = "pts"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One nmrPipe function: canonical ``name``, ``args`` {flag without '-': value}, the
+    ``text`` it was written as and its 1-based ``line`` in the recipe."""
+
+    name: str
+    args: dict = field(default_factory=dict)
+    text: str = ""
+    line: int = 0
+
+
+def parse_recipe(text, source=None):
+    """The steps written in ``text`` (a string, or lines), in order.
+
+    ``source`` names the recipe in error messages (a file name, ``--fn``...).
+    """
+    lines = text.splitlines() if isinstance(text, str) else list(text)
+    steps = []
+    for number, line in enumerate(lines, start=1):
+        for part in line.split("#", 1)[0].split(";"):
+            if part.strip():
+                steps.append(parse_step(part, number, source))
+    return steps
+
+
+def as_steps(recipe, source=None):
+    """Steps from recipe text, lines of text, or steps (returned as a list)."""
+    if isinstance(recipe, str) or all(isinstance(item, str) for item in recipe):
+        return parse_recipe(recipe, source)
+    return list(recipe)
+
+
+def parse_step(text, line=0, source=None):
+    """One step from its text, e.g. ``'PS -p0 -115 -p1 0 -di'``."""
+    text = " ".join(text.split())
+    tokens = text.split()
+
+    def fail(problem):
+        where = f"line {line}: " if line else ""
+        raise InputError(f"{where}{problem}: {text!r}", source)
+
+    name = ALIASES.get(tokens[0].upper(), tokens[0].upper())
+    if name in UNSUPPORTED:
+        fail(f"{name} is not supported ({UNSUPPORTED[name]})")
+    if name not in FLAGS:
+        fail(f"unknown function {tokens[0]!r} (supported: {' '.join(supported_functions())})")
+    kinds = {**FLAGS[name], **COMMON}
+    args, rest = {}, tokens[1:]
+    while rest:
+        flag = rest.pop(0)
+        kind = kinds.get(flag[1:]) if _FLAG.match(flag) else None
+        if kind is None:
+            problem = f"unknown flag {flag} for {name}" if _FLAG.match(flag) else \
+                f"unexpected {flag!r} (a value without a flag)"
+            fail(f"{problem}; {name} takes {' '.join('-' + f for f in kinds)}")
+        values = _take_values(rest, kind)
+        try:
+            args[flag[1:]] = _convert(values, kind)
+        except ValueError:
+            fail(f"{flag} needs {_NEEDS[kind]}, not {' '.join(values) or 'nothing'!r}")
+    return Step(name, args, text, line)
+
+
+_NEEDS = {NUMBER: "a number", INTEGER: "an integer", COORD: "a location (e.g. 100, 8.5ppm)",
+          COORDS: "one or more locations"}
+
+
+def _take_values(rest, kind):
+    if kind == SWITCH:
+        return []
+    if kind == COORDS:
+        count = next((i for i, token in enumerate(rest) if _FLAG.match(token)), len(rest))
+    else:
+        count = 1 if rest and not _FLAG.match(rest[0]) else 0
+    taken = rest[:count]
+    del rest[:count]
+    return taken
+
+
+def _convert(values, kind):
+    if kind == SWITCH:
+        return True
+    if not values:
+        raise ValueError("no value")
+    if kind == NUMBER:
+        return float(values[0])
+    if kind == INTEGER:
+        return int(values[0])
+    coords = [_coord(v) for v in values]
+    return coords if kind == COORDS else coords[0]
+
+
+def _coord(token):
+    match = _COORD.match(token)
+    if match is None:
+        raise ValueError(token)
+    unit = (match.group(2) or "pts").lower()
+    return Coord(float(match.group(1)), "pts" if unit == "pt" else unit)
+
+
+def supported_functions():
+    """Function names a recipe may use, aliases included."""
+    return sorted(FLAGS) + sorted(ALIASES)
+
+
+def format_recipe(steps):
+    """The recipe as text, one step per line (parseable by :func:`parse_recipe`)."""
+    return "".join(f"{step.text}\n" for step in steps)

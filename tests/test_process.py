@@ -1,0 +1,361 @@
+"""mrai process: NMRPipe-style processing of 2D time-domain data (library, recipes, CLI)."""
+
+import numpy as np
+import nmrglue as ng
+import pytest
+from nmrglue.fileio.fileiobase import create_blank_udic
+from nmrglue.process import pipe_proc as pp
+
+from conftest import run_mrai
+from test_cli import assert_bad
+from mrai.errors import InputError
+from mrai.fileio import provenance, read, write
+from mrai.fileio.header import HEADER_BYTES, spectrum_header
+from mrai.process import Coord, check_input, default_recipe, format_recipe, parse_recipe, process
+
+SW, OBS, CAR = (2000.0, 8000.0), (60.8, 600.1), (118.0, 4.7)  # (F1, F2): Hz, MHz, ppm
+# peak offsets from the carriers in Hz (F1, F2), on the grid of the default zero fill (31.25 Hz)
+PEAKS = ((312.5, -1000.0), (-500.0, 1500.0))
+
+
+def fid_header(n1, n2, f1_complex=True):
+    """Header of 2D time-domain data as bruk2pipe writes it: F2 n2 complex points, F1 n1
+    complex (States) points, or n1 real (TPPI) points."""
+    udic = create_blank_udic(2)
+    for axis, size, is_complex, encoding, label in (
+            (0, 2 * n1 if f1_complex else n1, f1_complex, "states" if f1_complex else "tppi",
+             "15N"), (1, n2, True, "direct", "1H")):
+        udic[axis].update(size=size, complex=is_complex, encoding=encoding, sw=SW[axis],
+                          obs=OBS[axis], car=CAR[axis] * OBS[axis], label=label, time=True,
+                          freq=False)
+    return ng.pipe.create_dic(udic)
+
+
+def states_fid(n1=32, n2=128, peaks=PEAKS, **fields):
+    """(dic, data): damped complex exponentials along t2, States cos / sin rows along t1."""
+    dic = fid_header(n1, n2)
+    dic.update(fields)
+    t1, t2 = np.arange(n1) / SW[0], np.arange(n2) / SW[1]
+    data = np.zeros((2 * n1, n2), np.complex128)
+    for f1, f2 in peaks:
+        direct = np.exp(2j * np.pi * f2 * t2 - 25 * t2)
+        decay = np.exp(-15 * t1)
+        data[0::2] += np.outer(np.cos(2 * np.pi * f1 * t1) * decay, direct)
+        data[1::2] += np.outer(np.sin(2 * np.pi * f1 * t1) * decay, direct)
+    return dic, data.astype(np.complex64)
+
+
+@pytest.fixture
+def fid_file(tmp_path):
+    path = tmp_path / "t.fid"
+    write(str(path), *states_fid())
+    return path
+
+
+def expected_points(dic, spectrum, peaks=PEAKS):
+    """(row, column) of each peak from the header, as NMRPipe's axis calibration gives it."""
+    uc1, uc2 = (ng.pipe.make_uc(dic, spectrum, dim) for dim in (0, 1))
+    return [(uc1.f(CAR[0] * OBS[0] + f1, "hz"), uc2.f(CAR[1] * OBS[1] + f2, "hz"))
+            for f1, f2 in peaks]
+
+
+def is_local_max(spectrum, row, col, reach=3):
+    window = spectrum[max(row - reach, 0):row + reach + 1, max(col - reach, 0):col + reach + 1]
+    return spectrum[row, col] == window.max()
+
+
+# ---- the library -----------------------------------------------------------------------------
+
+def test_default_recipe_puts_peaks_where_the_header_says():
+    dic, fid = states_fid()
+    out, spectrum = process(dic, fid)
+    assert spectrum.shape == (64, 256) and spectrum.dtype == np.float32
+    for row, col in expected_points(out, spectrum):
+        assert abs(row - round(row)) < 1e-3 and abs(col - round(col)) < 1e-3  # on the grid
+        assert is_local_max(spectrum, round(row), round(col))
+        assert spectrum[round(row), round(col)] > 0.5 * spectrum.max()
+
+
+def test_zero_phase_line_is_pure_absorption():
+    dic, fid = states_fid(peaks=PEAKS[:1])
+    out, spectrum = process(dic, fid)
+    row, col = (round(v) for v in expected_points(out, spectrum, PEAKS[:1])[0])
+    peak = spectrum[row, col]
+    assert peak == spectrum.max() > 0
+    for line, at in ((spectrum[row], col), (spectrum[:, col], row)):
+        left, right = line[at - 6:at][::-1], line[at + 1:at + 7]
+        assert np.allclose(left, right, atol=1e-3 * peak)  # symmetric about the peak
+        assert line.min() > -0.05 * peak  # no dispersive (negative) lobe
+
+
+def test_default_recipe_text_and_header_fields():
+    dic, fid = states_fid(FDF2P0=-20.0, FDF1P0=-90.0, FDF1P1=180.0)
+    recipe = format_recipe(default_recipe(dic)).splitlines()
+    assert recipe == ["SP -off 0.5 -end 0.98 -pow 2 -c 0.5", "ZF -auto", "FT",
+                      "PS -p0 -20 -p1 0 -di", "TP",
+                      "SP -off 0.5 -end 0.98 -pow 2 -c 1", "ZF -auto", "FT",
+                      "PS -p0 -90 -p1 180 -di", "TP"]  # half-dwell F1: first point unscaled
+    out, spectrum = process(dic, fid)
+    expected = {
+        "FDF2FTFLAG": 1, "FDF1FTFLAG": 1, "FDF2QUADFLAG": 1, "FDF1QUADFLAG": 1, "FDQUADFLAG": 1,
+        "FDTRANSPOSED": 0, "FDDIMORDER1": 2, "FDDIMORDER2": 1, "FDSIZE": 256, "FDSPECNUM": 64,
+        "FDF2FTSIZE": 256, "FDF1FTSIZE": 64, "FDF2ZF": -256, "FDF1ZF": -64,
+        "FDF2CENTER": 129, "FDF1CENTER": 33, "FDF2TDSIZE": 128, "FDF1TDSIZE": 32,
+        "FDF2APOD": 128, "FDF1APOD": 32, "FDF2APODCODE": 1, "FDF2APODQ1": 0.5,
+        "FDF2APODQ2": 0.98, "FDF2APODQ3": 2, "FDF2C1": -0.5, "FDF1C1": 0.0,
+        "FDF2P0": -20, "FDF1P0": -90, "FDF1P1": 180}
+    assert {k: out[k] for k in expected} == pytest.approx(expected)
+    for code, size in ((2, 256), (1, 64)):  # ORIG: the last point's frequency (Hz)
+        car, obs, sw, center = (out[f"FDF{code}{k}"] for k in ("CAR", "OBS", "SW", "CENTER"))
+        assert out[f"FDF{code}ORIG"] == pytest.approx(car * obs - sw * (size - center) / size)
+    assert spectrum.shape == (64, 256)
+
+
+def test_ext_in_ppm_keeps_the_calibration():
+    dic, fid = states_fid()
+    full_dic, full = process(dic, fid)
+    recipe = format_recipe(default_recipe(dic)).replace(
+        "-di\nTP", "-di\nEXT -x1 10ppm -xn 2.5ppm -sw\nTP", 1)  # after F2's PS
+    out, spectrum = process(dic, fid, recipe)
+    uc = ng.pipe.make_uc(full_dic, full, 1)
+    first, last = round(uc.f(10, "ppm")) + 1, round(uc.f(2.5, "ppm")) + 1  # 1-based
+    assert (out["FDF2X1"], out["FDF2XN"]) == (first, last)
+    assert spectrum.shape == (64, last - first + 1) and out["FDSIZE"] == last - first + 1
+    assert out["FDF2SW"] == pytest.approx(full_dic["FDF2SW"] * spectrum.shape[1] / 256)
+    assert np.array_equal(spectrum, full[:, first - 1:last])
+    for (row, col), (row_full, col_full) in zip(expected_points(out, spectrum),
+                                                expected_points(full_dic, full)):
+        assert (row, col + first - 1) == pytest.approx((row_full, col_full), abs=1e-3)
+    assert {k: out[k] for k in ("FDF1SW", "FDF1CENTER", "FDF1ORIG", "FDF1APOD")} == \
+        {k: full_dic[k] for k in ("FDF1SW", "FDF1CENTER", "FDF1ORIG", "FDF1APOD")}
+    again, _ = process(out, spectrum, "EXT -x1 11 -xn -5")  # X1/XN count in the full spectrum
+    assert (again["FDF2X1"], again["FDF2XN"]) == (first + 10, last - 5)
+
+
+def test_process_equals_nmrglue_pipe_proc():
+    dic, fid = states_fid()
+    recipe = """# F2
+    EM -lb 10 -c 0.5
+    ZF -size 200 ; FT
+    PS -p0 20 -p1 -10 -di
+    EXT -x1 20 -xn 180 -sw
+    TP   # F1
+    GM -g1 5 -g2 10 -g3 0.2
+    ZF -auto
+    FT
+    PS -p0 -5 -p1 0 -di
+    YTP
+    """
+    out, spectrum = process(dic, fid, recipe)
+    d, a = dict(dic), fid.copy()
+    d, a = pp.em(d, a, lb=10, c=0.5)
+    d, a = pp.zf(d, a, size=200)
+    d, a = pp.ft(d, a)
+    d, a = pp.di(*pp.ps(d, a, p0=20, p1=-10))
+    d, a = pp.ext(d, a, x1=20, xn=180)
+    d, a = pp.tp(d, a, auto=True)
+    d, a = pp.gm(d, a, g1=5, g2=10, g3=0.2)
+    d, a = pp.zf(d, a, auto=True)
+    d, a = pp.ft(d, a)
+    d, a = pp.di(*pp.ps(d, a, p0=-5, p1=0))
+    d, a = pp.tp(d, a, auto=True)
+    assert np.array_equal(spectrum, a)
+    fields = [f"FDF{c}{k}" for c in (1, 2) for k in (
+        "FTFLAG", "QUADFLAG", "CENTER", "ORIG", "SW", "FTSIZE", "ZF", "APODCODE", "APODQ1",
+        "APODQ2", "APODQ3", "C1", "P0", "P1", "X1", "XN")] + ["FDSIZE", "FDSPECNUM",
+                                                              "FDTRANSPOSED", "FDQUADFLAG"]
+    assert {k: out[k] for k in fields} == {k: d[k] for k in fields}
+    assert fid.dtype == np.complex64 and np.array_equal(fid, states_fid()[1])  # input unchanged
+
+
+def test_hypercomplex_transpose_and_base():
+    dic, fid = states_fid()
+    out, spectrum = process(dic, fid)
+    default = format_recipe(default_recipe(dic))
+    hyper = default.replace("-di\nTP", "\nTP", 1) + "DI\n"  # F2 imaginaries kept through TP
+    assert np.array_equal(process(dic, fid, hyper)[1], spectrum)
+    ramp = np.add.outer(np.arange(64.0), 0.1 * np.arange(256.0)).astype(np.float32)
+    _, flat = process(out, ramp, "BASE -nl 10% 50% -first -last")
+    assert np.abs(flat).max() < 1e-3
+    _, edges = process(out, ramp, "BASE -nl 10% 50% -nw 2 -first -last")  # windows clamped
+    assert np.abs(edges).max() <= 0.11
+    noisy = ramp + np.random.default_rng(1).normal(size=ramp.shape).astype(np.float32)
+    _, mine = process(out, noisy, "BASE -nl 10 100 200 -nw 3")
+    assert np.allclose(mine, pp.base(dict(out), noisy.copy(), nl=[10, 100, 200], nw=3)[1],
+                       atol=1e-4)
+
+
+def test_f1_already_real_keeps_the_rows():
+    """F1 already a real spectrum: only F2 is processed, and FDSPECNUM stays the row count
+    (nmrglue's DI alone would halve it, FD2DPHASE being States)."""
+    dic, fid = states_fid()
+    dic.update(FDF1FTFLAG=1.0, FDF1QUADFLAG=1.0, FDSPECNUM=64.0)
+    assert len(default_recipe(dic)) == 4  # F2 only, no TP
+    out, spectrum = process(dic, fid)  # 64 rows, each a complex F2 FID
+    assert spectrum.shape == (64, 256) and spectrum.dtype == np.float32
+    assert (out["FDSPECNUM"], out["FDSLICECOUNT"], out["FDQUADFLAG"]) == (64, 64, 1)
+
+
+def test_tppi_f1_gets_a_real_ft():
+    n1, n2 = 64, 128
+    dic = fid_header(n1, n2, f1_complex=False)
+    k, t2 = np.arange(n1), np.arange(n2) / SW[1]
+    t1 = np.cos(2 * np.pi * (SW[0] / 2 - 312.5) * k / (2 * SW[0])) * np.exp(-10 * k / SW[0])
+    fid = np.outer(t1, np.exp(2j * np.pi * -1000.0 * t2 - 25 * t2)).astype(np.complex64)
+    assert "FT -real" in format_recipe(default_recipe(dic)).splitlines()
+    out, spectrum = process(dic, fid)
+    assert spectrum.shape == (64, 256) and spectrum.dtype == np.float32
+    assert (out["FDF1FTSIZE"], out["FDF1CENTER"], out["FDSPECNUM"]) == (128, 33, 64)
+    row, col = expected_points(out, spectrum, PEAKS[:1])[0]
+    assert is_local_max(spectrum, round(row), round(col))
+
+
+def test_single_plane_3d_and_refusals():
+    dic, fid = states_fid()
+    flat_dic, flat = process(dic, fid)
+    dic3 = dict(dic, FDDIMCOUNT=3.0, FDF3SIZE=1.0, FDPIPEFLAG=1.0, FDF3QUADFLAG=1.0)
+    out, stacked = process(dic3, fid[np.newaxis])
+    assert stacked.shape == (1,) + flat.shape and np.array_equal(stacked[0], flat)
+    with pytest.raises(InputError, match="3D time-domain processing is not supported"):
+        process(dic3, np.stack([fid, fid]))
+    with pytest.raises(InputError, match="1D"):
+        check_input(dict(dic, FDDIMCOUNT=1.0))
+    with pytest.raises(InputError, match="already processed"):
+        check_input(flat_dic, processed_ok=False)
+    bad = fid.copy()
+    bad[3, 5] = np.nan
+    with pytest.raises(InputError, match="x.fid: contains NaN"):
+        process(dic, bad, source="x.fid")
+    with pytest.raises(InputError, match=r"step 2 \(PS -p0 3\): PS needs complex data"):
+        process(dic, fid, "FT -di; PS -p0 3")
+
+
+def test_ft_auto_follows_aqsign():
+    dic, fid = states_fid()
+    for sign, modes in ((0, ""), (2, "-alt"), (16, "-neg"), (18, "-alt -neg")):
+        signed = dict(dic, FDF2AQSIGN=float(sign))
+        _, auto = process(signed, fid, "FT -auto")
+        _, explicit = process(signed, fid, f"FT {modes}")
+        assert np.array_equal(auto, explicit), sign
+
+
+# ---- recipes ------------------------------------------------------------------------------------
+
+def test_parse_recipe_lines_comments_units():
+    steps = parse_recipe("""
+        # a comment line
+
+        sp -off 0.5 -end 0.98 -pow 2 -c 0.5   # trailing comment
+        ZF -auto; FT -alt -neg
+        EXT -x1 10.5ppm -xn -4 -sw
+        BASE -nl 1 20% 4000Hz -nw 2 -first
+        YTP -hyper
+        """)
+    assert [s.name for s in steps] == ["SP", "ZF", "FT", "EXT", "BASE", "TP"]
+    assert steps[0].args == {"off": 0.5, "end": 0.98, "pow": 2.0, "c": 0.5}
+    assert steps[0].line == 4 and steps[0].text == "sp -off 0.5 -end 0.98 -pow 2 -c 0.5"
+    assert steps[1].line == steps[2].line == 5 and steps[2].args == {"alt": True, "neg": True}
+    assert steps[3].args == {"x1": Coord(10.5, "ppm"), "xn": Coord(-4.0), "sw": True}
+    assert steps[4].args == {"nl": [Coord(1), Coord(20, "%"), Coord(4000, "hz")], "nw": 2,
+                             "first": True}
+
+
+@pytest.mark.parametrize("text, needles", [
+    ("FT\nFOO -x 1", ["line 2", "unknown function 'FOO'", "FOO -x 1"]),
+    ("SP -off 0.5 -bogus 3", ["line 1", "unknown flag -bogus for SP", "-off"]),
+    ("ZF\n\nZF -size", ["line 3", "-size needs an integer"]),
+    ("PS -p0 abc", ["-p0 needs a number", "'abc'"]),
+    ("FT 3", ["unexpected '3'"]),
+    ("EXT -x1 10ppx", ["-x1 needs a location"]),
+    ("POLY -auto -ord 1", ["POLY is not supported", "BASE"]),
+])
+def test_parse_recipe_errors_name_the_line(text, needles):
+    with pytest.raises(InputError) as info:
+        parse_recipe(text, "r.txt")
+    assert str(info.value).startswith("r.txt: ")
+    for needle in needles:
+        assert needle in str(info.value)
+
+
+# ---- nmrPype (a Python nmrPipe) -------------------------------------------------------------
+
+NMRPYPE_F2 = [("SP -off 0.5 -end 0.98 -pow 2 -c 0.5", "SP",
+               dict(sp_off=0.5, sp_end=0.98, sp_pow=2.0, sp_c=0.5)),
+              ("ZF -size 256", "ZF", dict(zf_size=256)), ("FT", "FT", {}),
+              ("PS -p0 30 -p1 0", "PS", dict(ps_p0=30.0, ps_p1=0.0)), ("DI", "DI", {})]
+NMRPYPE_2D = NMRPYPE_F2 + [("TP", "TP", {})] + NMRPYPE_F2[:4] + [("DI", "DI", {}), ("TP", "TP", {})]
+
+
+@pytest.mark.parametrize("steps", [NMRPYPE_F2, NMRPYPE_2D], ids=["F2", "2D"])
+def test_matches_nmrpype(fid_file, steps):
+    nmrpype = pytest.importorskip("nmrPype")
+    frame = nmrpype.DataFrame(str(fid_file))
+    for text, name, args in steps:
+        try:
+            frame.runFunc(name, args)
+        except Exception as exc:  # nmrPype 1.0.9 cannot run TP on 2D data, for one
+            pytest.skip(f"nmrPype cannot run {text}: {exc}")
+    dic, fid = read(str(fid_file))
+    out, spectrum = process(dic, fid, [text for text, _, _ in steps])
+    theirs = np.asarray(frame.array)
+    assert theirs.shape == spectrum.shape
+    assert np.corrcoef(theirs.ravel(), spectrum.ravel())[0, 1] >= 0.9999
+    fields = ["FDSIZE", "FDSPECNUM", "FDQUADFLAG", "FDF2QUADFLAG", "FDF1QUADFLAG", "FDF2FTFLAG",
+              "FDF1FTFLAG", "FDF2CENTER", "FDF2ORIG", "FDF2ZF", "FDF2FTSIZE", "FDF2APODCODE",
+              "FDF2APODQ1", "FDF2APODQ2", "FDF2APODQ3", "FDF2P0", "FDF2P1", "FDTRANSPOSED"]
+    assert {k: out[k] for k in fields} == pytest.approx({k: frame.header[k] for k in fields})
+
+
+# ---- the command line --------------------------------------------------------------------------
+
+def test_cli_file_stream_show_and_provenance(tmp_path, fid_file):
+    code, out, err = run_mrai("process", fid_file, "-o", tmp_path / "a.ft2")
+    assert code == 0 and out == b"" and "10 steps, 64 rows of 256 real points" in err, err
+    dic, spectrum = read(str(tmp_path / "a.ft2"))
+    fid_dic, fid = read(str(fid_file))
+    expected_dic, expected = fid_dic, process(fid_dic, fid)[1]
+    assert np.array_equal(spectrum, expected)
+    assert dic["FDF1FTFLAG"] == dic["FDF2FTFLAG"] == 1 and dic["FDQUADFLAG"] == 1
+    assert provenance(dic)["command"] == "process" and provenance(dic)["recipe"] == "default"
+    code, out, _ = run_mrai("process", stdin=fid_file.read_bytes())  # stdin -> stdout
+    assert code == 0 and len(out) == HEADER_BYTES + 4 * spectrum.size
+    (tmp_path / "s.ft2").write_bytes(out)
+    assert np.array_equal(read(str(tmp_path / "s.ft2"))[1], expected)
+    code, out, err = run_mrai("process", "-in", fid_file, "--show")
+    assert code == 0 and out == b""
+    assert err.splitlines()[1:] == format_recipe(default_recipe(expected_dic)).splitlines()
+
+
+def test_cli_recipe_file_fn_and_dimension_parts(tmp_path, fid_file):
+    steps = ["EM -lb 5 -c 0.5", "ZF -size 256", "FT", "PS -p0 10 -p1 0 -di", "TP",
+             "SP -off 0.5 -pow 2 -c 0.5", "ZF -auto", "FT", "PS -p0 0 -p1 0 -di", "TP"]
+    (tmp_path / "r.txt").write_text("# my recipe\n" + "\n".join(steps) + "\n")
+    code, _, err = run_mrai("process", fid_file, "--recipe", tmp_path / "r.txt",
+                            "-o", tmp_path / "r.ft2")
+    assert code == 0, err
+    fn_args = [arg for step in steps for arg in ("--fn", step)]
+    code, _, err = run_mrai("process", fid_file, *fn_args, "-o", tmp_path / "f.ft2")
+    assert code == 0, err
+    parts = ("--f2", "; ".join(steps[:4]), "--f1", "; ".join(steps[5:9]))
+    code, _, err = run_mrai("process", fid_file, *parts, "-o", tmp_path / "p.ft2")
+    assert code == 0, err
+    dic, expected = process(*read(str(fid_file)), steps)
+    for name in ("r", "f", "p"):
+        assert np.array_equal(read(str(tmp_path / f"{name}.ft2"))[1], expected), name
+    record = provenance(read(str(tmp_path / "f.ft2"))[0])
+    assert record["steps"] == "10" and "recipe" not in record  # too long for the comment
+    code, _, err = run_mrai("process", fid_file, "--fn", "FT; DI", "-o", tmp_path / "s.ft2")
+    assert code == 0 and provenance(read(str(tmp_path / "s.ft2"))[0])["recipe"] == "FT;DI", err
+
+
+def test_cli_refusals(tmp_path, fid_file):
+    (tmp_path / "out.ft2").write_bytes(b"keep")
+    assert_bad(*run_mrai("process", fid_file, "-o", tmp_path / "out.ft2"), "exists", "-ov")
+    assert (tmp_path / "out.ft2").read_bytes() == b"keep"
+    write(str(tmp_path / "spec.ft2"), spectrum_header((16, 32)), np.ones((16, 32), np.float32))
+    assert_bad(*run_mrai("process", tmp_path / "spec.ft2", "-o", tmp_path / "o.ft2"),
+               "spec.ft2", "already processed")
+    (tmp_path / "r.txt").write_text("SP -off 0.5\nZF -sise 5\n")
+    assert_bad(*run_mrai("process", fid_file, "--recipe", tmp_path / "r.txt",
+                        "-o", tmp_path / "o.ft2"), "r.txt: line 2", "unknown flag -sise")
+    assert not (tmp_path / "o.ft2").exists()
