@@ -73,13 +73,13 @@ def write_bruker(folder, fnmode=6, increments=32, points=256, peaks=PEAKS, fids=
 def write_varian(folder, increments=32, points=256, peaks=PEAKS, phases=("1", "2"),
                  f1180=False, fids=None):
     """A Varian 2D data set (fid, procpar) with a Rance-Kay phase = 1, 2 array: rows
-    (phase 1, phase 2) per increment hold conj(P), conj(N) (Varian's F2 sense)."""
+    (phase 1, phase 2) per increment hold conj(P), -conj(N) (Varian's F2 sense)."""
     import nmrglue as ng
 
     p, n = coherences(increments, points, peaks, half_dwell=f1180)
     if fids is None:
         fids = np.empty((2 * increments, points), complex)
-        fids[0::2], fids[1::2] = np.conj(p), np.conj(n)
+        fids[0::2], fids[1::2] = np.conj(p), -np.conj(n)
     reffrq = OBS[1] / (1 + CAR[1] * 1e-6)
     values = {"sw": SW[1], "sw1": SW[0], "np": 2 * points, "ni": increments,
               "sfrq": OBS[1], "reffrq": reffrq, "dfrq": 150.9, "dn": "C13",

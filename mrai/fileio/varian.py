@@ -5,8 +5,9 @@ Echo/Anti-Echo for gradient-selected sensitivity-enhanced sequences, or States. 
 which when it is set (Rance-Kay: '1 0 -1 0 0 1 0 1' and its variants; States: '1 0 0 0 0 0 -1 0'
 and the like); when it is empty the data tell (:func:`mrai.physics.quadrature.detect_quadrature`).
 Varian FIDs are conjugated as read (F2 reversal); after that the phase = 1 FID of a Rance-Kay
-pair is the P-type (Echo) signal in the reference F1 direction (checked on a measured 15N HSQC:
-`docs/raw.md`). ``f1180 = 'y'`` (t1 starting at half a dwell) is recorded in the header as the F1
+pair is the P-type (Echo) signal in the reference F1 direction, and minus the phase = 2 FID the
+N-type one (as f1coef '1 0 -1 0 0 1 0 1' combines them; checked against the author-processed
+spectrum of a measured 15N HSQC: `docs/raw.md`). ``f1180 = 'y'`` (t1 starting at half a dwell) is recorded in the header as the F1
 phase correction it needs (FDF1P0 -90, FDF1P1 180).
 
 Referencing: F2 carrier in ppm from ``sfrq`` and ``reffrq`` (the 1H 0 ppm frequency); F1 from
@@ -63,6 +64,7 @@ def read_varian(folder):
     except InputError as exc:
         raise InputError(str(exc), folder) from None
     rows = np.conj(data).astype(np.complex64)
+    rows[1::2] *= -1  # Rance-Kay: the N-type signal is minus the phase = 2 FID
     coef = " ".join(pp.get("f1coef", {}).get("values", [""])[0].split())
     quadrature = _from_f1coef(coef)
     notes = [f"f1coef '{coef}'" if coef else "f1coef empty"]
