@@ -335,3 +335,35 @@ def test_train_cli_writes_weights_and_card(tmp_path):
     assert code == 2 and "exists" in err and "-ov" in err
     code, _, err = run_mrai("train", "wnn", "-o", prefix + "2", "--dilations", "1;2")
     assert code == 2 and "pairs" in err
+
+
+def test_several_sample_sizes_train_one_size_per_epoch(tmp_path):
+    recipe, config = TrainingRecipe(sizes=((16, 64), (32, 128))), WNNConfig(**TINY)
+    shapes = {batch(recipe, 0, i, 1, config, steps=3)[1].shape[1:] for i in range(3)}
+    assert len(shapes) == 1  # one size within an epoch
+    epochs = {batch(recipe, 0, 3 * e, 1, config, steps=3)[1].shape[1:] for e in range(8)}
+    assert epochs == {(16, 64), (32, 128)}
+    schedule = Schedule(epochs=4, steps=2, batch_size=2, validation=2)
+    _, state = train(config, recipe, schedule, str(tmp_path / "ck"), log=id)
+    assert state["epoch"] == 4
+
+
+def test_training_starts_from_given_weights(tmp_path):
+    config = WNNConfig(**TINY)
+    recipe = TrainingRecipe(sizes=((16, 64),))
+    first, _ = train(config, recipe, Schedule(epochs=1, steps=2, batch_size=2, validation=2),
+                     str(tmp_path / "a"), log=id)
+    parent = str(tmp_path / "parent.weights.h5")
+    from mrai.nn.inference import weights_only
+
+    weights_only(first).save_weights(parent)
+    lines = []
+    child, _ = train(config, recipe, Schedule(epochs=1, steps=1, batch_size=2, validation=2,
+                                              learning_rate=1e-9, init=parent),
+                     str(tmp_path / "b"), log=lines.append)
+    assert lines[0] == f"starting from the weights of {parent}"
+    for a, b in zip(first.get_weights(), child.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    with pytest.raises(Exception, match="weights not found"):
+        train(config, recipe, Schedule(epochs=1, steps=1, batch_size=2, validation=2,
+                                       init="no-such-model"), str(tmp_path / "c"), log=id)

@@ -20,7 +20,7 @@ FULL_AREA = 256 * 2048
 
 @dataclass
 class TrainingRecipe:
-    sizes: tuple = ((64, 512),)          # sample sizes (F1, F2); one per batch, drawn
+    sizes: tuple = ((64, 512),)          # sample sizes (F1, F2); one per epoch, drawn
     peaks: tuple = (30, 5000)            # peak count range for 256 x 2048, log-uniform
     acquired1: tuple = (0.35, 0.5)       # acquired t1 points / F1 size
     acquired2: tuple = (0.3, 0.5)        # acquired t2 points / F2 size
@@ -89,10 +89,22 @@ def inputs(echo, config):
     return echo if start is None else (echo, start)
 
 
-def batch(recipe, seed, index, batch_size, config):
+def draw_size(recipe, rng, seed, index, steps=None):
+    """The sample size of batch ``index``: with several sizes, one per epoch of ``steps``
+    batches, drawn from (seed, epoch), since a TensorFlow data stream keeps the shape of its
+    first batch. ``rng`` gives one draw either way, so that the rest of a batch's stream does
+    not depend on how many sizes there are."""
+    pick = int(rng.integers(len(recipe.sizes)))
+    if len(recipe.sizes) > 1 and steps:
+        epoch = np.random.default_rng([int(seed), int(index) // int(steps), 1])
+        pick = int(epoch.random() * len(recipe.sizes))
+    return recipe.sizes[pick]
+
+
+def batch(recipe, seed, index, batch_size, config, steps=None):
     """Batch ``index`` of the stream with ``seed``: (model inputs, reference (B, F1, F2))."""
     rng = np.random.default_rng([int(seed), int(index)])
-    size = recipe.sizes[int(rng.integers(len(recipe.sizes)))]
+    size = draw_size(recipe, rng, seed, index, steps)
     pairs = [sample(recipe, rng, size) for _ in range(batch_size)]
     echo = np.stack([p[0] for p in pairs])
     return inputs(echo, config), np.stack([p[1] for p in pairs])

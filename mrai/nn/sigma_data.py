@@ -10,6 +10,7 @@ draw a sine-weighted Poisson-gap schedule over the acquired t1 points at a fract
 import numpy as np
 
 from mrai.methods.ist import ist
+from mrai.nn.data import draw_size
 from mrai.physics.nus import nus_degrade
 from mrai.simulate import poisson_gap, schedule_size, simulate
 
@@ -52,10 +53,10 @@ def sigma_set(method, recipe, rng, size, count, reconstruct):
     return measured, reconstruct(measured, [t[2] for t in triples]), reference
 
 
-def sigma_batch(method, recipe, seed, index, batch_size, reconstruct):
+def sigma_batch(method, recipe, seed, index, batch_size, reconstruct, steps=None):
     """Batch ``index`` of the stream with ``seed``: ((measured, mu), y_true) where y_true stacks
     the reference and mu on the last axis, as :func:`mrai.nn.sigma.nll_loss` takes them."""
     rng = np.random.default_rng([int(seed), int(index)])
-    size = recipe.sizes[int(rng.integers(len(recipe.sizes)))]
+    size = draw_size(recipe, rng, seed, index, steps)
     measured, mu, reference = sigma_set(method, recipe, rng, size, batch_size, reconstruct)
     return (measured, mu), np.stack([reference, mu], axis=-1)

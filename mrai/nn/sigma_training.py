@@ -52,7 +52,7 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
                                              reconstruct)
     return fit(model, nll_loss, schedule, setup, checkpoint_dir,
                lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
-                                     schedule.batch_size, reconstruct),
+                                     schedule.batch_size, reconstruct, schedule.steps),
                lambda m: calibration(predict(m, measured, mu), mu, reference),
                lambda s: f"NLL {s['nll']:.3f} coverage {s['coverage']:.3f} "
                          f"pSQ/RMSD {s['psq_ratio']:.2f}",

@@ -209,7 +209,8 @@ def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, wor
              "schedule": schedule.to_dict()}
     val_echo, val_ref = validation_set(recipe, schedule.validation)
     return fit(model, "mse", schedule, setup, checkpoint_dir,
-               lambda i: batch(recipe, schedule.seed, i, schedule.batch_size, config),
+               lambda i: batch(recipe, schedule.seed, i, schedule.batch_size, config,
+                                schedule.steps),
                lambda m: evaluate(m, val_echo, val_ref),
                lambda s: f"r {s['r']:.4f} RMSD {s['rmsd']:.4f}",
                normalise=lambda saved: {
