@@ -119,6 +119,27 @@ def test_training_lowers_the_nll_and_the_model_round_trips(tmp_path, spectrum):
         load_sigma(path)
 
 
+def test_calibration_sets_the_band_coverage(tmp_path):
+    from mrai.nn.sigma_training import calibrate, calibration, predict
+
+    recipe = TrainingRecipe(sizes=((16, 64),))
+    config = SigmaConfig(method="ist-echo", **TINY)
+    model, _ = train_sigma(config, recipe, Schedule(epochs=1, steps=2, batch_size=2,
+                                                    validation=2), str(tmp_path / "ck"), log=id)
+    reconstruct = reconstructor("ist-echo")
+    for target in (0.95, 0.8):
+        factor = calibrate(model, recipe, reconstruct, target=target, count=6, size=(32, 64))
+        assert model.sigma_config.calibration == factor > 0
+        rng = np.random.default_rng(20240613)  # the calibration set
+        from mrai.nn.sigma_data import sigma_set
+
+        measured, mu, reference = sigma_set("ist-echo", recipe, rng, (32, 64), 6, reconstruct)
+        covered = calibration(predict(model, measured, mu), mu, reference)["coverage"]
+        assert covered == pytest.approx(target, abs=0.03)
+    with pytest.raises(ValueError, match="calibration"):
+        SigmaConfig(calibration=0)
+
+
 def test_train_sigma_cli(tmp_path):
     prefix = str(tmp_path / "sig")
     code, out, err = run_mrai("train", "sigma", "--method", "ist-nus", "-o", prefix, "--epochs",
@@ -128,6 +149,8 @@ def test_train_sigma_cli(tmp_path):
     card = json.load(open(prefix + ".json"))
     assert card["kind"] == "sigma" and card["config"]["method"] == "ist-nus"
     assert card["name"] == "sig" and 0 <= card["validation"]["coverage"] <= 1
+    assert card["config"]["calibration"] > 0 and "calibrated_validation" in card
+    assert "calibration: sigma x" in err
     code, _, err = run_mrai("train", "sigma", "-o", str(tmp_path / "x"))
     assert code == 2 and "--method" in err
 

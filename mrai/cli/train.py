@@ -130,9 +130,9 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
                               resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
                               region=parse_region(region), name=name or os.path.basename(out),
                               log=say)
-    v = card["validation"]
+    v = card.get("calibrated_validation", card["validation"])
     say(f"mrai train sigma: wrote {weights} and {card_out} ({card['wall_s'] / 60:.1f} min, "
-        f"validation coverage {v['coverage']:.3f}, pSQ/RMSD {v['psq_ratio']:.2f})")
+        f"calibrated validation coverage {v['coverage']:.3f}, pSQ/RMSD {v['psq_ratio']:.2f})")
 
 
 def _settings(card_file, options, kind):

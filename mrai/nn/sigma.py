@@ -2,8 +2,10 @@
 
 A WNN-style trunk (periodic dilated convolutions, :class:`mrai.nn.layers.Stage`) sees the
 method's measured input (the Echo or NUS spectrum) and its reconstruction mu, and gives
-sigma = Smax * (floor + gain * ReLU(x)) at every point: the ReLU output layer keeps sigma at or
-above the floor (relative to Smax = max |mu|, so the network is scale invariant). Trained with
+sigma = Smax * calibration * (floor + gain * ReLU(x)) at every point: the ReLU output layer keeps
+sigma at or above the floor (relative to Smax = max |mu|, so the network is scale invariant);
+``calibration`` is one number fitted after training so that the 95 % band holds 95 % of the
+points of a simulated calibration set (:func:`mrai.nn.sigma_training.calibrate`). Trained with
 the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated truth. One model
 per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo ones.
 """
@@ -28,6 +30,7 @@ class SigmaConfig:
     ratio: int = 1
     floor: float = 1e-4
     gain: float = 0.01
+    calibration: float = 1.0   # sigma multiplier fitted after training (95 % band coverage)
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
@@ -40,8 +43,8 @@ class SigmaConfig:
             raise ValueError("dilations must be a non-empty list of positive (F1, F2) pairs")
         if self.filters < 1 or self.ratio < 1:
             raise ValueError("filters and ratio must be >= 1")
-        if not (self.floor > 0 and self.gain > 0):
-            raise ValueError("floor and gain must be positive")
+        if not (self.floor > 0 and self.gain > 0 and self.calibration > 0):
+            raise ValueError("floor, gain and calibration must be positive")
 
     @property
     def echo_like(self):
@@ -89,7 +92,7 @@ class SigmaNet(keras.Model):
             channels += [im, ops.sqrt(re * re + im * im + 1e-12)]
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1))[..., 0], "float32")
         c = self.sigma_config
-        return scale * (c.floor + c.gain * ops.relu(x))
+        return scale * (c.calibration * (c.floor + c.gain * ops.relu(x)))
 
     def get_config(self):
         return {"config": self.sigma_config.to_dict(), "name": self.name}

@@ -15,6 +15,8 @@ from mrai.nn.training import VALIDATION_SIZE, Schedule, fit, use_accelerators
 from mrai.uncertainty import coverage, gaussian_nll, psq
 
 VALIDATION_SEED = 20240612
+CALIBRATION_SEED = 20240613
+CALIBRATION_COUNT = 32
 
 
 def validation_set(method, recipe, count, reconstruct, size=VALIDATION_SIZE):
@@ -28,6 +30,12 @@ def predict(model, measured, mu, batch_size=4):
     out = [np.asarray(model((measured[i:i + batch_size], mu[i:i + batch_size])))
            for i in range(0, len(mu), batch_size)]
     return np.concatenate(out).astype(np.float32)
+
+
+def describe_calibration(scores):
+    """The log text of a validation dict of :func:`calibration`."""
+    return (f"NLL {scores['nll']:.3f} coverage {scores['coverage']:.3f} "
+            f"pSQ/RMSD {scores['psq_ratio']:.2f}")
 
 
 def calibration(sigma, mu, reference):
@@ -44,6 +52,7 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
     'wnn-echo' network describes. Returns (model, state)."""
     use_accelerators()
     keras.utils.set_random_seed(schedule.seed)
+    config = SigmaConfig.from_dict({**config.to_dict(), "calibration": 1.0})  # fitted after
     model = build_sigma(config, schedule.precision)
     reconstruct = reconstructor(config.method, wnn)
     setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
@@ -54,13 +63,34 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
                lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
                                      schedule.batch_size, reconstruct, schedule.steps),
                lambda m: calibration(predict(m, measured, mu), mu, reference),
-               lambda s: f"NLL {s['nll']:.3f} coverage {s['coverage']:.3f} "
-                         f"pSQ/RMSD {s['psq_ratio']:.2f}",
+               describe_calibration,
                normalise=lambda saved: {
                    "config": SigmaConfig.from_dict(saved["config"]).to_dict(),
                    "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
                    "schedule": Schedule(**saved["schedule"]).to_dict()},
                resume=resume, log=log, workers=workers)
+
+
+def calibrate(model, recipe, reconstruct, target=0.95, count=CALIBRATION_COUNT,
+              size=VALIDATION_SIZE):
+    """Fit the sigma multiplier so that the 95 % band holds ``target`` of the metric's points,
+    averaged over a simulated calibration set (its own seed, apart from the training stream and
+    the validation set); sets ``model.sigma_config.calibration`` and returns it."""
+    method = model.sigma_config.method
+    rng = np.random.default_rng(CALIBRATION_SEED)
+    measured, mu, reference = sigma_set(method, recipe, rng, size, count, reconstruct)
+    model.sigma_config.calibration = 1.0
+    sigma = predict(model, measured, mu)
+
+    def mean_coverage(k):
+        return np.mean([coverage(r, u, k * s) for s, u, r in zip(sigma, mu, reference)])
+
+    low, high = 1e-2, 1e2
+    for _ in range(40):  # coverage rises with k: bisection in log k
+        k = np.sqrt(low * high)
+        low, high = (k, high) if mean_coverage(k) < target else (low, k)
+    model.sigma_config.calibration = float(np.sqrt(low * high))
+    return model.sigma_config.calibration
 
 
 def real_calibration(model, method, wnn, path, region):
@@ -112,11 +142,19 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
         wnn, wnn_card = load_model(wnn_path, "float32")
     model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
                                log=log)
+    reconstruct = reconstructor(config.method, wnn)
+    factor = calibrate(model, recipe, reconstruct, count=2 * schedule.validation)
+    measured, mu, reference = validation_set(config.method, recipe, schedule.validation,
+                                             reconstruct)
+    calibrated = calibration(predict(model, measured, mu), mu, reference)
+    log(f"calibration: sigma x {factor:.3f}; validation {describe_calibration(calibrated)}")
+    config = model.sigma_config
     task = {"wnn-echo": "sigma of WNN Echo/Anti-Echo reconstructions",
             "ist-echo": "sigma of IST Echo/Anti-Echo reconstructions",
             "ist-nus": "sigma of IST NUS reconstructions"}[config.method]
     card = training_card(model, "sigma", name or f"sigma-{config.method}", task, config,
                          recipe, schedule, state, commit)
+    card["calibrated_validation"] = calibrated
     if wnn_card is not None:
         card["wnn"] = {"name": wnn_card.get("name"), "commit": wnn_card.get("commit")}
     if real_spectrum:
