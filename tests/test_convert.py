@@ -236,3 +236,39 @@ def test_measured_varian_matches_the_authors_spectrum():
     for i, j in zip(rows[top], cols[top]):  # each of the author's 30 largest peaks is ours
         window = ours[max(i - 1, 0):i + 2, max(j - 1, 0):j + 2]
         assert window.max() == ours[max(i - 3, 0):i + 4, max(j - 3, 0):j + 4].max()
+
+
+def test_raw_to_score_as_one_shell_pipeline(tmp_path):
+    """mrai simulate --bruker makes a raw set; convert | process | reconstruct | score run as
+    one pipeline through standard input and output (IST and a tiny sigma network keep it fast)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from mrai.metrics import quality
+    from mrai.nn.inference import save_model
+    from mrai.nn.sigma import SigmaConfig, build_sigma
+
+    code, _, err = run_mrai("simulate", "-o", tmp_path / "ref.ft2", "--size", "64x512",
+                            "--peaks", "40", "--bruker", tmp_path / "raw", "--seed", "2")
+    assert code == 0, err
+    sigma = str(tmp_path / "sigma.weights.h5")
+    save_model(build_sigma(SigmaConfig(method="ist-echo", filters=4,
+                                       dilations=((1, 1), (2, 2)))), sigma, {"name": "tiny"})
+    mrai = f"{sys.executable} -m mrai"
+    steps = [f"{mrai} convert raw --keep echo", f"{mrai} process",
+             f"{mrai} reconstruct --echo --method ist", "tee recon.ft2",
+             f"{mrai} score --json --sigma-model {sigma}"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(" | ".join(steps), shell=True, cwd=tmp_path, capture_output=True,
+                          env=env, timeout=300, executable="/bin/bash")
+    assert proc.returncode == 0, proc.stderr.decode()
+    import json
+
+    report = json.loads(proc.stdout)
+    assert report["method"] == "ist" and report["planes"][0]["psq"] > 0
+    _, full, _ = run_mrai("convert", tmp_path / "raw")
+    _, processed, _ = run_mrai("process", stdin=full)
+    (tmp_path / "full.ft2").write_bytes(processed)
+    recon, reference = read(str(tmp_path / "recon.ft2"))[1], read(str(tmp_path / "full.ft2"))[1]
+    assert quality(recon, reference)["r"] > quality(echo_part(reference), reference)["r"] + 0.1
