@@ -118,6 +118,21 @@ def test_varian_half_dwell_is_recorded_as_f1_phase(tmp_path):
     assert column.min() > -0.15
 
 
+def test_overrides_conjugate_f2_and_set_half_dwell(bruker_ea, tmp_path):
+    raw = read_raw(bruker_ea)
+    _, plain = to_pipe(raw)
+    dic, conj = to_pipe(raw, conjugate=True, half_dwell=True)
+    assert (dic["FDF1P0"], dic["FDF1P1"]) == (-90.0, 180.0)
+    _, spectrum = states_spectrum(dic, conj)
+    _, reference = states_spectrum(*to_pipe(raw))
+    mirrored = np.roll(reference[:, ::-1], 1, axis=1)  # F2 reversed
+    assert corr(spectrum, mirrored) > 0.99
+    assert to_pipe(raw, half_dwell=False)[0]["FDF1P1"] == 0.0
+    states = read_raw(rawdata.write_bruker(str(tmp_path / "s"), fnmode=4))
+    _, spectrum = states_spectrum(*to_pipe(states, conjugate=True))
+    assert corr(spectrum, mirrored) > 0.99
+
+
 def test_nus_list_puts_increments_on_the_full_grid(tmp_path):
     nuslist = [0, 1, 3, 6, 10, 15, 21, 28]
     folder = rawdata.write_bruker(str(tmp_path / "nus"), nuslist=nuslist)

@@ -23,6 +23,12 @@ from mrai.fileio.schedule import schedule_record, write_schedule
 @click.option("--swap", is_flag=True,
               help="Exchange the two FIDs of each Echo/Anti-Echo pair (mirrors F1), for pulse "
                    "programs that record them in the other order.")
+@click.option("--conj", "conjugate", is_flag=True,
+              help="Conjugate the FIDs (reverses F2), for data stored in the other F2 sense.")
+@click.option("--f1180", type=click.Choice(("auto", "yes", "no")), default="auto",
+              show_default=True,
+              help="Whether t1 starts at half a dwell (auto: Varian f1180; recorded as the F1 "
+                   "phases -90 / 180 that mrai process applies).")
 @click.option("--xcar", type=float, metavar="PPM", help="F2 carrier (ppm), overriding DIR's.")
 @click.option("--ycar", type=float, metavar="PPM", help="F1 carrier (ppm), overriding DIR's.")
 @click.option("--yobs", type=click.FloatRange(0, min_open=True), metavar="MHZ",
@@ -30,8 +36,8 @@ from mrai.fileio.schedule import schedule_record, write_schedule
 @click.option("--schedule-out", metavar="FILE",
               help="For a NUS data set (nuslist in DIR): write its schedule (0-based t1 "
                    "indices) for mrai reconstruct --nus.")
-def command(folder, out_path, overwrite, keep, vendor, mode, swap, xcar, ycar, yobs,
-            schedule_out):
+def command(folder, out_path, overwrite, keep, vendor, mode, swap, conjugate, f1180, xcar, ycar,
+            yobs, schedule_out):
     """Convert the raw 2D data set in DIR (Bruker ser + acqus/acqu2s, or Varian fid +
     procpar) to NMRPipe time-domain data: F2 complex, F1 States (cosine and sine rows).
 
@@ -51,8 +57,11 @@ def command(folder, out_path, overwrite, keep, vendor, mode, swap, xcar, ycar, y
     quadrature, how = resolve_quadrature(raw, mode)
     if raw.schedule is None and schedule_out:
         raise click.UsageError("--schedule-out is for NUS data sets (a nuslist in DIR)")
-    dic, data = to_pipe(raw, keep=keep, mode=mode, swap=swap, xcar=xcar, ycar=ycar, yobs=yobs)
-    record = {"keep": keep, "quad": quadrature, "swap": "y" if swap else None}
+    dic, data = to_pipe(raw, keep=keep, mode=mode, swap=swap, xcar=xcar, ycar=ycar, yobs=yobs,
+                        conjugate=conjugate,
+                        half_dwell=None if f1180 == "auto" else f1180 == "yes")
+    record = {"keep": keep, "quad": quadrature, "swap": "y" if swap else None,
+              "conj": "y" if conjugate else None}
     if raw.schedule is not None:
         record.update(mode="nus", points=len(raw.schedule),
                       **schedule_record(raw.schedule, int(dic["FDSPECNUM"])))

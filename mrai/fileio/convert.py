@@ -25,19 +25,27 @@ def resolve_quadrature(raw, mode="auto"):
     return found, f"data (FID pair correlation {direct:.2f} as is, {mirrored:.2f} mirrored)"
 
 
-def to_pipe(raw, keep="both", mode="auto", swap=False, xcar=None, ycar=None, yobs=None):
+def to_pipe(raw, keep="both", mode="auto", swap=False, xcar=None, ycar=None, yobs=None,
+            conjugate=False, half_dwell=None):
     """(dic, data) of the NMRPipe time-domain data set for ``raw``.
 
     ``swap`` exchanges the roles of the two FIDs of an Echo/Anti-Echo pair (mirrors F1) for
     data whose pulse program records them in the other order; ``xcar``/``ycar`` (ppm) and
-    ``yobs`` (MHz) override the referencing read from the parameters.
+    ``yobs`` (MHz) override the referencing read from the parameters; ``conjugate`` reverses
+    F2 (for data stored in the other F2 sense than the reader assumes); ``half_dwell`` (True or
+    False; None: as read) sets whether t1 starts at half a dwell, recorded as the F1 phases
+    -90 / 180 that the default processing applies.
     """
     quadrature, _ = resolve_quadrature(raw, mode)
     if keep != "both" and quadrature not in ("echo-antiecho", "states", "states-tppi"):
         raise InputError(f"cannot keep the {keep} half of {quadrature} data", raw.source)
-    p_index = 1 - raw.p_index if swap else raw.p_index
-    states = pairs_to_states(raw.rows, quadrature, p_index, keep)
+    # conjugating an Echo/Anti-Echo pair also makes P look like N: exchange them to keep F1
+    p_index = 1 - raw.p_index if swap != conjugate else raw.p_index
+    rows = np.conj(raw.rows) if conjugate else raw.rows
+    states = pairs_to_states(rows, quadrature, p_index, keep)
     dic = dict(raw.dic)
+    if half_dwell is not None and half_dwell != raw.half_dwell:
+        dic["FDF1P0"], dic["FDF1P1"] = (-90.0, 180.0) if half_dwell else (0.0, 0.0)
     if raw.schedule is not None:
         full = np.zeros((int(dic["FDSPECNUM"]), states.shape[1]), dtype=states.dtype)
         for row, increment in enumerate(raw.schedule):
