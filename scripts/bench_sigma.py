@@ -110,6 +110,12 @@ def main():
         for r in real_rows:
             print(f"{r['method']:<10}{r['case']:<10}{r['coverage']:>10.3f}{r['psq']:>9.4f}"
                   f"{r['rmsd']:>9.4f}{r['ratio']:>10.2f}")
+        names = [f"{r['method']}/{r['case']}" for r in real_rows]
+        by_psq = [names[i] for i in np.argsort([r["psq"] for r in real_rows])]
+        by_rmsd = [names[i] for i in np.argsort([r["rmsd"] for r in real_rows])]
+        print(f"best to worst by pSQ:  {', '.join(by_psq)}")
+        print(f"best to worst by RMSD: {', '.join(by_rmsd)}"
+              f" ({'same order' if by_psq == by_rmsd else 'order differs'})")
     if len(rows) >= 3:
         rho = spearmanr([r["psq"] for r in rows], [r["rmsd"] for r in rows]).statistic
         print(f"Spearman(pSQ, true RMSD) over {len(rows)} reconstructions: {rho:.3f}")
