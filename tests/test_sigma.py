@@ -78,37 +78,6 @@ def test_sigma_floor_scale_invariance(method, spectrum):
     assert np.allclose(np.asarray(model((measured, mu))), 1e-4 * smax, rtol=1e-5)
 
 
-def test_unexplained_data_equals_the_numpy_projection(spectrum):
-    from mrai.nn import ops as veops
-    from mrai.physics import nus_degrade
-    from mrai.simulate import poisson_gap
-
-    s = spectrum.reference
-    mu = s + 0.01 * np.random.default_rng(2).normal(size=s.shape).astype("float32")
-    schedule = poisson_gap(16, 8, seed=4)
-    measured = nus_degrade(s, schedule)
-    got = np.asarray(veops.unexplained(measured[None], mu[None], nus=True))[0]
-    assert np.allclose(got, measured - nus_degrade(mu, schedule), atol=1e-5)
-    got = np.asarray(veops.unexplained(echo_part(s)[None], mu[None]))[0]
-    assert np.allclose(got, echo_part(s) - echo_part(mu), atol=1e-5)
-    assert np.abs(got).max() > 1e-3  # mu does not keep the Echo data: a real signal
-
-
-@pytest.mark.parametrize("method", ["ist-echo", "ist-nus"])
-def test_residual_input_keeps_scale_invariance_and_round_trips(tmp_path, method, spectrum):
-    keras.utils.set_random_seed(0)
-    model = build_sigma(SigmaConfig(method=method, residual=True, **TINY))
-    assert model.channels == (6 if method == "ist-echo" else 4)
-    measured, mu = spectrum.echo[None], spectrum.reference[None]
-    sigma = np.asarray(model((measured, mu)))
-    assert np.allclose(np.asarray(model((1000 * measured, 1000 * mu))), 1000 * sigma, rtol=1e-4)
-    path = str(tmp_path / "res.weights.h5")
-    save_model(model, path, {"name": "res"})
-    loaded, card = load_sigma(path)
-    assert card["config"]["residual"] is True
-    assert np.allclose(np.asarray(loaded((measured, mu))), sigma, rtol=1e-5)
-
-
 def test_antiecho_sigma_is_the_mirrored_echo_problem(spectrum):
     model = build_sigma(SigmaConfig(method="ist-echo", **TINY))
     s = spectrum.reference
@@ -175,12 +144,10 @@ def test_train_sigma_cli(tmp_path):
     prefix = str(tmp_path / "sig")
     code, out, err = run_mrai("train", "sigma", "--method", "ist-nus", "-o", prefix, "--epochs",
                               "1", "--steps", "2", "--batch-size", "2", "--validation", "2",
-                              "--filters", "3", "--dilations", "1,1 2,2", "--size", "16x64",
-                              "--residual")
+                              "--filters", "3", "--dilations", "1,1 2,2", "--size", "16x64")
     assert code == 0 and out == b"", err
     card = json.load(open(prefix + ".json"))
     assert card["kind"] == "sigma" and card["config"]["method"] == "ist-nus"
-    assert card["config"]["residual"] is True
     assert card["name"] == "sig" and 0 <= card["validation"]["coverage"] <= 1
     assert card["config"]["calibration"] > 0 and "calibrated_validation" in card
     assert "calibration: sigma x" in err

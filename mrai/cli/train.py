@@ -111,9 +111,6 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                    "unless --card gives it).")
 @click.option("--wnn", "wnn_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
               help="For wnn-echo: the WNN it describes [the shipped model].")
-@click.option("--residual/--no-residual", default=None,
-              help="Also feed the network the measured data that the reconstruction does not "
-                   "explain [no].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
           method, wnn_path, **options):
@@ -149,8 +146,7 @@ def _settings(card_file, options, kind):
     if card_file:
         card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
-    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
-                "residual"):
+    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method"):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:

@@ -75,23 +75,3 @@ def quadrature(measured):
     q = 2.0 * positive_quadrant(n0, n1)
     re, im = ops.ifft2((measured, ops.zeros_like(measured)))
     return ops.fft2((re * q, im * q))
-
-
-def sampled_rows(measured, threshold=1e-10):
-    """Mask (B, F1, 1) of the Virtual-Echo t1 rows a NUS spectrum holds: rows whose energy is
-    above ``threshold`` times the largest row's (unsampled rows are zero up to round-off)."""
-    re, im = ops.ifft2((measured, ops.zeros_like(measured)))
-    energy = ops.sum(re * re + im * im, axis=-1, keepdims=True)
-    top = ops.max(energy, axis=-2, keepdims=True)
-    return ops.cast(energy > threshold * top, "float32")
-
-
-def unexplained(measured, mu, nus=False):
-    """What the measurement holds that the reconstruction ``mu`` does not explain: measured
-    minus the measured part of mu (its Echo part, or for ``nus`` its sampled rows)."""
-    if not nus:
-        return measured - measured_part(mu)
-    rows = sampled_rows(measured)
-    re, im = ops.ifft2((mu, ops.zeros_like(mu)))
-    re, im = ops.fft2((re * rows, im * rows))
-    return measured - re

@@ -3,14 +3,11 @@
 A WNN-style trunk (periodic dilated convolutions, :class:`mrai.nn.layers.Stage`) sees the
 method's measured input (the Echo or NUS spectrum) and its reconstruction mu, and gives
 sigma = Smax * calibration * (floor + gain * ReLU(x)) at every point: the ReLU output layer keeps
-sigma at or above the floor (relative to Smax = max |mu|, so the network is scale invariant).
-With ``residual`` the trunk also sees the measured data that mu does not explain
-(:func:`mrai.nn.ops.unexplained`; for NUS, the sampled Virtual-Echo rows of measured minus
-those of mu). ``calibration`` is one number fitted after training so that the 95 % band holds
-95 % of the points of a simulated calibration set (:func:`mrai.nn.sigma_training.calibrate`).
-Trained with the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated
-truth. One model per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo
-ones.
+sigma at or above the floor (relative to Smax = max |mu|, so the network is scale invariant);
+``calibration`` is one number fitted after training so that the 95 % band holds 95 % of the
+points of a simulated calibration set (:func:`mrai.nn.sigma_training.calibrate`). Trained with
+the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated truth. One model
+per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo ones.
 """
 
 from dataclasses import asdict, dataclass
@@ -34,11 +31,9 @@ class SigmaConfig:
     floor: float = 1e-4
     gain: float = 0.01
     calibration: float = 1.0   # sigma multiplier fitted after training (95 % band coverage)
-    residual: bool = False     # extra input: the measured data that mu does not explain
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
-        self.residual = bool(self.residual)
         self.dilations = tuple((int(a), int(b)) for a, b in self.dilations)
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
@@ -79,8 +74,7 @@ class SigmaNet(keras.Model):
 
     @property
     def channels(self):
-        c = self.sigma_config
-        return (5 if c.echo_like else 3) + int(c.residual)
+        return 5 if self.sigma_config.echo_like else 3
 
     def build(self, input_shape=None):
         self.trunk.build((None, None, None, self.channels))
@@ -96,8 +90,6 @@ class SigmaNet(keras.Model):
         if self.sigma_config.echo_like:
             re, im = veops.quadrature(m)
             channels += [im, ops.sqrt(re * re + im * im + 1e-12)]
-        if self.sigma_config.residual:
-            channels.append(veops.unexplained(m, u, nus=not self.sigma_config.echo_like))
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1))[..., 0], "float32")
         c = self.sigma_config
         return scale * (c.calibration * (c.floor + c.gain * ops.relu(x)))
