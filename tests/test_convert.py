@@ -287,3 +287,46 @@ def test_raw_to_score_as_one_shell_pipeline(tmp_path):
     (tmp_path / "full.ft2").write_bytes(processed)
     recon, reference = read(str(tmp_path / "recon.ft2"))[1], read(str(tmp_path / "full.ft2"))[1]
     assert quality(recon, reference)["r"] > quality(echo_part(reference), reference)["r"] + 0.1
+
+
+def test_half_dwell_echo_only_spectrum_is_the_half_dwell_echo_part(tmp_path):
+    """f1180 data: the processed Echo-only (Anti-Echo-only) spectrum equals the half-dwell Echo
+    (Anti-Echo) part of the processed full spectrum, which the plain quadrant mask misses;
+    degrade finds the half dwell in the header, reconstruct takes IST for it and the WNN,
+    the sigma networks and score refuse it with a reason."""
+    from mrai.physics import half_dwell_part
+
+    folder = rawdata.write_varian(str(tmp_path / "v"), f1180=True)
+    spectra = {}
+    for keep in ("both", "echo", "antiecho"):
+        code, fid, err = run_mrai("convert", folder, "--keep", keep)
+        assert code == 0, err
+        code, spectra[keep], err = run_mrai("process", stdin=fid)
+        assert code == 0, err
+    (tmp_path / "full.ft2").write_bytes(spectra["both"])
+    dic, full = read(str(tmp_path / "full.ft2"))
+    assert dic["FDF1P1"] == 180.0
+    full = np.asarray(full, np.float64)
+    for keep, standard in (("echo", echo_part), ("antiecho", antiecho_part)):
+        (tmp_path / f"{keep}.ft2").write_bytes(spectra[keep])
+        half = np.asarray(read(str(tmp_path / f"{keep}.ft2"))[1], np.float64)
+        assert corr(half, half_dwell_part(full, keep)) > 0.99999
+        assert corr(half, standard(full)) < 0.995
+        code, degraded, err = run_mrai("degrade", f"--{keep}", tmp_path / "full.ft2")
+        assert code == 0 and "half a dwell" in err, err
+        (tmp_path / "d.ft2").write_bytes(degraded)
+        assert np.allclose(read(str(tmp_path / "d.ft2"))[1], half_dwell_part(full, keep),
+                           atol=1e-5 * np.abs(full).max())
+    code, recon, err = run_mrai("reconstruct", "--echo", tmp_path / "echo.ft2")
+    assert code == 0 and "reconstructing with IST" in err, err
+    (tmp_path / "r.ft2").write_bytes(recon)
+    out = np.asarray(read(str(tmp_path / "r.ft2"))[1], np.float64)
+    echo = np.asarray(read(str(tmp_path / "echo.ft2"))[1], np.float64)
+    assert corr(out, full) > corr(echo, full) + 0.05
+    assert np.allclose(half_dwell_part(out, "echo"), echo, atol=1e-4 * np.abs(echo).max())
+    for args in (("--method", "wnn"), ("--sigma", str(tmp_path / "s.ft2"))):
+        code, out, err = run_mrai("reconstruct", "--echo", tmp_path / "echo.ft2", *args)
+        assert code == 2 and out == b"" and "half a dwell" in err, err
+        assert not (tmp_path / "s.ft2").exists()
+    code, _, err = run_mrai("score", tmp_path / "r.ft2")
+    assert code == 2 and "half a dwell" in err, err

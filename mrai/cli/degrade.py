@@ -7,7 +7,7 @@ from mrai.errors import InputError
 from mrai.fileio.header import axis_codes, axis_field
 from mrai.fileio.pipe import PipeReader, check_writable
 from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
-from mrai.physics import degrade, validate_schedule
+from mrai.physics import degrade, is_half_dwell, validate_schedule
 from mrai.planes import f1_size, map_planes, require_real_spectrum
 from mrai.simulate import poisson_gap, schedule_size
 
@@ -29,7 +29,8 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     """Make an Echo-only, Anti-Echo-only or NUS spectrum from a real 2D spectrum.
 
     Echo and Anti-Echo follow the Virtual-Echo quadrant convention (science.md section 2), so
-    Echo + Anti-Echo equals the input. NUS keeps the sampled t1 rows of the Virtual Echo (and
+    Echo + Anti-Echo equals the input; a spectrum whose t1 starts at half a dwell (F1 P1 180 in
+    its header, f1180) is split in the half-dwell-shifted Virtual Echo. NUS keeps the sampled t1 rows of the Virtual Echo (and
     their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.
     """
     mode = "echo" if echo else "antiecho" if antiecho else None
@@ -40,9 +41,12 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     reader = PipeReader(resolve_input(input_path, in_path))
     target = resolve_output(out_path)
     if mode is not None:
-        count = map_planes(reader, target, lambda p: degrade(p, mode), "degrade",
-                           overwrite=overwrite, mode=mode)
-        say(f"mrai degrade: {mode} part of {count} plane(s) from {reader.name}")
+        half = is_half_dwell(reader.dic)
+        count = map_planes(reader, target, lambda p: degrade(p, mode, half_dwell=half),
+                           "degrade", overwrite=overwrite, mode=mode,
+                           **({"f1180": "y"} if half else {}))
+        say(f"mrai degrade: {mode} part of {count} plane(s) from {reader.name}"
+            + (" (t1 from half a dwell: F1 P1 180 in the header)" if half else ""))
         return
     require_real_spectrum(reader.dic, reader.name)
     n0, points = _t1_points(reader)

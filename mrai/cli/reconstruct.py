@@ -6,9 +6,11 @@ import click
 
 from mrai.cli.options import (input_options, nus_schedule, output_options, resolve_input,
                               resolve_output, say)
+from mrai.errors import InputError
 from mrai.fileio.pipe import PipeReader, check_writable
 from mrai.fileio.schedule import schedule_record
 from mrai.methods.ist import DEFAULTS, ist
+from mrai.physics.halfdwell import is_half_dwell
 from mrai.planes import f1_size, map_planes, require_real_spectrum
 
 METHODS = ("wnn", "ist")
@@ -46,7 +48,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     if echo + antiecho + (schedule_path is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus SCHEDULE")
     mode = "echo" if echo else "antiecho" if antiecho else "nus"
-    method = method or ("ist" if mode == "nus" else "wnn")
+    chosen, method = method, method or ("ist" if mode == "nus" else "wnn")
     if method == "wnn" and mode == "nus":
         raise click.UsageError("the WNN reconstructs Echo and Anti-Echo spectra; use "
                                "--method ist for NUS")
@@ -58,6 +60,9 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         raise click.UsageError("--sigma-model goes with --sigma PATH")
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
+    half_dwell = mode != "nus" and is_half_dwell(reader.dic)
+    if half_dwell:
+        method = _half_dwell_method(reader, chosen, sigma_path)
     schedule = nus_schedule(reader, schedule_path) if mode == "nus" else None
     target = resolve_output(out_path)
     if sigma_path:
@@ -68,13 +73,15 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         iterations = iterations or DEFAULTS[mode][0]
         final_threshold = final_threshold or DEFAULTS[mode][1]
         record = dict(method=method, mode=mode, iter=iterations, final=f"{final_threshold:g}")
+        if half_dwell:
+            record["f1180"] = "y"
         if schedule is not None:
             record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
         label, steps = f"ist {mode}, {iterations} iterations", iterations
 
         def solve(plane, bar):
             return ist(plane, mode, schedule, iterations, final_threshold,
-                       progress=lambda i: bar.update(1))
+                       progress=lambda i: bar.update(1), half_dwell=half_dwell)
     side = None
     if sigma_path:
         sigma_net, sigma_card = _sigma_model(sigma_model, method, mode)
@@ -92,6 +99,21 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
                            side=side, **record)
     say(f"mrai reconstruct: {label}, {count} plane(s) from {reader.name}"
         + (f"; sigma in {sigma_path}" if sigma_path else ""))
+
+
+def _half_dwell_method(reader, chosen, sigma_path):
+    """The method for a spectrum whose t1 starts at half a dwell (F1 P1 180 in its header):
+    IST, whose Echo/Anti-Echo projection handles it (mrai.physics.halfdwell); the WNN and the
+    sigma networks are trained on t1 starting at 0."""
+    if chosen == "wnn" or sigma_path:
+        raise InputError("its t1 starts at half a dwell (F1 P1 180 in the header, f1180): the "
+                         "WNN and the sigma networks are trained on t1 starting at 0; use "
+                         "--method ist without --sigma (or process without the half-dwell "
+                         "phase, F1 PS -p0 P0 -p1 0)", reader.name)
+    if chosen is None:
+        say(f"mrai reconstruct: {reader.name}: t1 starts at half a dwell (F1 P1 180): "
+            "reconstructing with IST (the WNN is trained on t1 starting at 0)")
+    return "ist"
 
 
 def _wnn(mode, model_path, precision):

@@ -7,6 +7,7 @@ import click
 
 from mrai.cli.options import input_options, nus_schedule, parse_region, resolve_input, say
 from mrai.errors import InputError
+from mrai.physics.halfdwell import is_half_dwell
 from mrai.fileio.header import provenance, stamp
 from mrai.fileio.pipe import PipeReader, PipeWriter, check_writable
 from mrai.metrics import f2_region
@@ -87,6 +88,10 @@ def _method_and_mode(reader, method, mode, schedule_path):
                          reader.name)
     if method == "wnn" and mode == "nus":
         raise click.UsageError("the WNN does not reconstruct NUS spectra")
+    if mode != "nus" and is_half_dwell(reader.dic):
+        raise InputError("its t1 starts at half a dwell (F1 P1 180 in the header, f1180): the "
+                         "sigma networks are trained on t1 starting at 0, so no score",
+                         reader.name)
     return method, mode
 
 

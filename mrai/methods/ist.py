@@ -32,12 +32,14 @@ def thresholds(start, iterations, final_threshold):
     return start * final_threshold ** steps
 
 
-def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, progress=None):
+def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, progress=None,
+        half_dwell=False):
     """Reconstruct a real 2D spectrum (F1, F2) from its ``mode`` part.
 
     measured: the Echo-only ('echo'), Anti-Echo-only ('antiecho') or NUS ('nus', with
     ``schedule`` of t1 indices) spectrum. Returns float32 of the same shape whose measured part
-    equals the input. ``progress(i)`` is called after each iteration if given.
+    equals the input. ``progress(i)`` is called after each iteration if given. ``half_dwell``:
+    the spectrum's t1 starts at half a dwell (f1180, F1 P1 180; mrai.physics.halfdwell).
     """
     if mode not in DEFAULTS:
         raise ValueError(f"mode must be one of {sorted(DEFAULTS)}, got {mode!r}")
@@ -45,9 +47,11 @@ def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, pr
     iterations = default_iterations if iterations is None else int(iterations)
     final_threshold = default_final if final_threshold is None else float(final_threshold)
     y = np.asarray(measured, dtype=np.float32)
-    if mode == "antiecho":
+    flipped = mode == "antiecho" and not half_dwell
+    if flipped:
         y = flip(y)
-    projection = Projection(y.shape, "nus" if mode == "nus" else "echo", schedule)
+    projection = Projection(y.shape, "nus" if mode == "nus" else mode if half_dwell else "echo",
+                            schedule, half_dwell)
     project = projection.on_support
     y = projection.complete(y).astype(np.float32)
     x = np.zeros_like(y)
@@ -57,4 +61,4 @@ def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, pr
         if progress is not None:
             progress(i + 1)
     out = (y + (x - project(x))).astype(np.float32)
-    return flip(out) if mode == "antiecho" else out
+    return flip(out) if flipped else out

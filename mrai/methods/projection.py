@@ -10,6 +10,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from mrai.physics.echo import echo_mask
+from mrai.physics.halfdwell import half_dwell_filter, half_dwell_weights
 from mrai.physics.nus import nus_row_mask
 
 
@@ -21,12 +22,18 @@ def half_weights(weights):
 
 
 class Projection:
-    """x -> its measured part, for 'echo', 'antiecho' or 'nus' (with ``schedule``)."""
+    """x -> its measured part, for 'echo', 'antiecho' or 'nus' (with ``schedule``);
+    ``half_dwell``: Echo/Anti-Echo of t1-starting-at-half-a-dwell data (mrai.physics.halfdwell),
+    with complex FFTs on the whole plane."""
 
-    def __init__(self, shape, mode, schedule=None):
+    def __init__(self, shape, mode, schedule=None, half_dwell=False):
         n0, n1 = shape
-        self.shape, self.mode = (int(n0), int(n1)), mode
-        if mode in ("echo", "antiecho"):
+        self.shape, self.mode, self.half_dwell = (int(n0), int(n1)), mode, bool(half_dwell)
+        if half_dwell and mode not in ("echo", "antiecho"):
+            raise ValueError("half-dwell parts are defined for 'echo' and 'antiecho'")
+        if half_dwell:
+            self.weights = np.array(half_dwell_weights(shape, mode))
+        elif mode in ("echo", "antiecho"):
             self.weights = half_weights(echo_mask(shape, mode))
         elif mode == "nus":
             rows = nus_row_mask(schedule, n0).astype(np.float32)
@@ -39,6 +46,8 @@ class Projection:
                                  where=self.weights > 0)
 
     def _apply(self, x, weights):
+        if self.half_dwell:
+            return half_dwell_filter(x, weights)
         spectrum = sfft.rfft2(x, workers=-1)
         spectrum *= weights
         return sfft.irfft2(spectrum, s=self.shape, workers=-1)
