@@ -3,12 +3,15 @@
 halves, the Echo half and the Anti-Echo half, process all three the same way, and print the
 correlation r of the processed Echo-only (Anti-Echo-only) spectrum with the Echo (Anti-Echo)
 part (science.md section 2) of the processed full spectrum. Bruker sets: the default recipe.
-Varian set: the author's recipe without its F2 EXT (a spectrum cut to part of its width is no
-longer periodic, so its Virtual Echo no longer separates the halves: reconstruct, then EXT),
-and that with F1 processed as if t1 started at 0 (no half-dwell phase). Its full spectrum is
-also compared with the author's own NMRPipe spectrum (the author's whole recipe and
-referencing): r, r without the last 24 F2 points (a DC artefact at the F2 carrier that the
-author's spectrum does not have), and the positions of its 30 largest peaks.
+Varian set (t1 from half a dwell, f1180): the author's recipe without its F2 EXT (a spectrum
+cut to part of its width is no longer periodic, so its Virtual Echo no longer separates the
+halves: split or reconstruct, then EXT); the parts by the plain quadrant mask and by the
+half-dwell mask (mrai.physics.halfdwell), on the whole F2 width and on the author's EXT region
+(the left half), and how much of the remaining difference is a constant per F1 row (the t2 = 0
+points, where the two FIDs differ). Its full spectrum is also compared with the author's own
+NMRPipe spectrum (the author's whole recipe and referencing): r, r without the last 24 F2
+points (a DC artefact at the F2 carrier that the author's spectrum does not have), and the
+positions of its 30 largest peaks.
 
     python scripts/bench_raw.py --data ../shared/data
 """
@@ -21,7 +24,7 @@ import numpy as np
 from mrai.fileio import read
 from mrai.fileio.convert import to_pipe
 from mrai.fileio.raw import read_raw
-from mrai.physics import antiecho_part, echo_part
+from mrai.physics import antiecho_part, echo_part, half_dwell_part
 from mrai.process import default_recipe, parse_recipe, process
 
 SETS = ("penguins_noah_15N_seHSQC_EA", "spectrochempy_exam2d_HC_EA",
@@ -103,13 +106,17 @@ def main():
             print(f"  vs the author's nmrpipe_sample.ft2: r {r:.4f} (without the last 24 F2 "
                   f"points {corr(ours[:, :-24], reference[:, :-24]):.4f}); its 30 largest "
                   f"peaks within {int(distance.max())} point(s) of ours")
-            half = recipe[:5] + parse_recipe("SP -off 0.5 -end 1.0 -pow 1 -c 0.5; "
-                                             "ZF -size 256; FT; PS -p0 -90 -p1 0 -di; TP")
-            _, (full0, echo0, anti0) = halves(raw, half, **referencing)
-            print(f"  the same without the half-dwell correction (F1 PS -p1 0, -c 0.5): "
-                  f"r Echo {corr(echo0, echo_part(full0)):.5f}, "
-                  f"r Anti {corr(anti0, antiecho_part(full0)):.5f}")
-
+            parts = {m: half_dwell_part(full, m) for m in ("echo", "antiecho")}
+            left = np.s_[:, : full.shape[1] // 2]
+            print(f"  half-dwell mask: r Echo {corr(echo, parts['echo']):.5f}, r Anti "
+                  f"{corr(anti, parts['antiecho']):.5f}; on the author's EXT region (left half): "
+                  f"r Echo {corr(echo[left], parts['echo'][left]):.5f}, r Anti "
+                  f"{corr(anti[left], parts['antiecho'][left]):.5f}")
+            diff = echo - parts["echo"]
+            rows = diff.mean(axis=1, keepdims=True) * np.ones_like(diff)
+            print(f"  of the Echo difference, {(rows ** 2).sum() / (diff ** 2).sum():.4f} of "
+                  f"the energy is a constant per F1 row; without it r Echo "
+                  f"{corr(echo - rows, parts['echo']):.6f}")
 
 if __name__ == "__main__":
     main()

@@ -367,3 +367,18 @@ def test_training_starts_from_given_weights(tmp_path):
     with pytest.raises(Exception, match="weights not found"):
         train(config, recipe, Schedule(epochs=1, steps=1, batch_size=2, validation=2,
                                        init="no-such-model"), str(tmp_path / "c"), log=id)
+
+
+def test_model_cards_name_only_this_projects_commit(tmp_path):
+    """An installed copy can sit inside another repository (pyenv is a git checkout): the card
+    must not record that repository's commit."""
+    import subprocess
+
+    from conftest import ROOT
+    from mrai.nn.card import git_commit
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    assert len(git_commit(str(ROOT)).split("+")[0]) == 40
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert git_commit(str(tmp_path)) == "unknown"

@@ -23,9 +23,16 @@ def card_path(weights_path):
 
 
 def git_commit(folder=None):
-    """The commit of the source tree (with '+dirty' for uncommitted changes), or 'unknown'."""
-    folder = folder or os.path.dirname(os.path.abspath(__file__))
+    """The commit of the source tree (with '+dirty' for uncommitted changes), or 'unknown' (also
+    for an installed copy, which may sit inside some other repository, such as pyenv's)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    folder = folder or package
     try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                             capture_output=True, text=True, check=True).stdout.strip()
+        if not os.path.isdir(os.path.join(top, "mrai")) or \
+                not os.path.isfile(os.path.join(top, "pyproject.toml")):
+            return "unknown"
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True,
                                 text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
