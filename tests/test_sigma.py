@@ -16,11 +16,12 @@ keras = pytest.importorskip("keras")
 from mrai.errors import InputError  # noqa: E402
 from mrai.nn.data import TrainingRecipe  # noqa: E402
 from mrai.nn.inference import load_sigma, predict_sigma, save_model  # noqa: E402
-from mrai.nn.sigma import SigmaConfig, build_sigma, nll_loss  # noqa: E402
+from mrai.nn.sigma import (SigmaConfig, build_sigma, nll_loss, noise_level,  # noqa: E402
+                           sampled_fraction)
 from mrai.nn.sigma_data import reconstructor, sigma_batch  # noqa: E402
 from mrai.nn.sigma_training import train_sigma  # noqa: E402
 from mrai.nn.training import Schedule  # noqa: E402
-from mrai.physics import antiecho_part, echo_part, flip  # noqa: E402
+from mrai.physics import antiecho_part, echo_part, flip, nus_degrade  # noqa: E402
 from mrai.simulate import simulate  # noqa: E402
 
 TINY = dict(filters=4, dilations=((1, 1), (2, 2)))
@@ -64,9 +65,11 @@ def spectrum():
     return simulate(size=(32, 128), peaks=(10, 10), seed=3)
 
 
-@pytest.mark.parametrize("method", ["ist-echo", "ist-nus"])
-def test_sigma_floor_scale_invariance(method, spectrum):
-    model = build_sigma(SigmaConfig(method=method, **TINY))
+@pytest.mark.parametrize("method,noise_scale",
+                         [("ist-echo", False), ("ist-nus", False), ("ist-nus", True),
+                          ("wnn-echo", True)])
+def test_sigma_floor_scale_invariance(method, noise_scale, spectrum):
+    model = build_sigma(SigmaConfig(method=method, noise_scale=noise_scale, **TINY))
     measured, mu = spectrum.echo[None], spectrum.reference[None]
     sigma = np.asarray(model((measured, mu)))
     smax = np.abs(mu).max()
@@ -76,6 +79,35 @@ def test_sigma_floor_scale_invariance(method, spectrum):
     head = model.trunk.head
     head.bias.assign(-1e4 * np.ones(head.bias.shape, "float32"))  # ReLU off everywhere
     assert np.allclose(np.asarray(model((measured, mu))), 1e-4 * smax, rtol=1e-5)
+
+
+def test_noise_level_of_white_noise_and_of_noise_scaled_sigma(spectrum):
+    rng = np.random.default_rng(4)
+    noise = rng.normal(0.0, 0.25, size=(3, 64, 512)).astype("float32")
+    assert np.allclose(np.asarray(noise_level(noise)).ravel(), 0.25, rtol=0.03)
+    peaks = spectrum.clean / np.abs(spectrum.clean).max()
+    with_peaks = float(np.asarray(noise_level(peaks[None] + 0.01 * noise[0, :32, :128]))[0, 0, 0])
+    assert 0.0025 < with_peaks < 0.0025 * 1.3  # 10 peaks on 32 x 128 points: within 30 %
+    model = build_sigma(SigmaConfig(method="ist-nus", noise_scale=True, **TINY))
+    head = model.trunk.head  # only the noise part on, at ReLU(x2) = 1: sigma = N
+    head.bias.assign(np.array([-1e4, 1.0], "float32"))
+    head.kernel.assign(np.zeros(head.kernel.shape, "float32"))
+    mu = peaks + 0.01 * noise[0, :32, :128]
+    sigma = np.asarray(model((mu[None], mu[None])))[0]
+    expected = 1e-4 * np.abs(mu).max() + np.asarray(noise_level(mu[None]))[0, 0, 0]
+    assert np.allclose(sigma, expected, rtol=1e-4)
+
+
+def test_sampled_fraction_is_found_from_the_nus_data(spectrum):
+    schedule = np.array([0, 1, 2, 4, 7, 9])  # 6 of the t1 points 0..9
+    measured = nus_degrade(spectrum.reference, schedule)
+    assert np.allclose(np.asarray(sampled_fraction(measured[None])).ravel(), 0.6, rtol=1e-6)
+    full = np.asarray(sampled_fraction(spectrum.reference[None])).ravel()[0]
+    assert full == pytest.approx(1.0)  # every t1 point sampled
+    model = build_sigma(SigmaConfig(method="ist-nus", sampling=True, **TINY))
+    assert model.channels == 4 and np.asarray(model((measured[None], measured[None]))).min() > 0
+    with pytest.raises(ValueError, match="NUS method only"):
+        SigmaConfig(method="ist-echo", sampling=True)
 
 
 def test_antiecho_sigma_is_the_mirrored_echo_problem(spectrum):

@@ -111,9 +111,15 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                    "unless --card gives it).")
 @click.option("--wnn", "wnn_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
               help="For wnn-echo: the WNN it describes [the shipped model].")
+@click.option("--noise-scale/--no-noise-scale", "noise_scale", default=None,
+              help="Noise-level input channels and a sigma part in units of the spectrum's "
+                   "noise (mrai.nn.sigma) [off; with --card, the card's].")
+@click.option("--sampling/--no-sampling", default=None,
+              help="ist-nus: the sampled fraction of t1, found from the data, as an input "
+                   "(mrai.nn.sigma) [off; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-          method, wnn_path, **options):
+          method, wnn_path, noise_scale, sampling, **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
@@ -122,7 +128,7 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     weights, card_out = out + ".weights.h5", out + ".json"
     for path in (weights, card_out):
         check_writable(path, overwrite)
-    options["method"] = method
+    options.update(method=method, noise_scale=noise_scale, sampling=sampling)
     settings = _settings(card_file, options, "sigma")
     from mrai.nn.sigma_training import run_sigma_training
 
@@ -146,7 +152,8 @@ def _settings(card_file, options, kind):
     if card_file:
         card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
-    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method"):
+    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
+                "noise_scale", "sampling"):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:

@@ -63,10 +63,15 @@ class WrapConv2D(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="mrai")
 class Stage(keras.layers.Layer):
     """One cascade stage: dilated periodic convolutions (ReLU after every ``ratio``-th) and an
-    output layer giving a correction to the current estimate (channel-last (B, F1, F2, 1))."""
+    output layer giving a correction to the current estimate (channel-last (B, F1, F2, 1));
+    ``outputs`` > 1 gives that many linear output channels (the sigma networks' two parts)."""
 
-    def __init__(self, filters, kernel, dilations, ratio=1, output="linear", **kwargs):
+    def __init__(self, filters, kernel, dilations, ratio=1, output="linear", outputs=1,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.n_outputs = int(outputs)
+        if output != "linear" and self.n_outputs != 1:
+            raise ValueError("only a linear output layer gives several output channels")
         self.filters, self.kernel, self.ratio, self.output_kind = int(filters), tuple(kernel), \
             int(ratio), output
         self.dilations = tuple(tuple(d) for d in dilations)
@@ -75,7 +80,8 @@ class Stage(keras.layers.Layer):
                                  activation="relu" if (i + 1) % self.ratio == 0 or i == n - 1
                                  else None, name=f"conv{i}")
                       for i, d in enumerate(self.dilations)]
-        self.head = keras.layers.Conv2D(1 if output == "linear" else 2, 1, name="head",
+        self.head = keras.layers.Conv2D(self.n_outputs if output == "linear" else 2, 1,
+                                        name="head",
                                         activation=None if output == "linear" else "relu")
 
     def build(self, input_shape):
@@ -95,4 +101,5 @@ class Stage(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel": self.kernel,
-                "dilations": self.dilations, "ratio": self.ratio, "output": self.output_kind}
+                "dilations": self.dilations, "ratio": self.ratio, "output": self.output_kind,
+                "outputs": self.n_outputs}
