@@ -42,6 +42,20 @@ def test_keras_nll_loss_equals_numpy():
     assert got == pytest.approx(gaussian_nll(y, mu, sigma), rel=1e-5)
 
 
+def test_signal_weighted_nll_by_hand():
+    # one spectrum of 4 points: mu = [1, 0.5, 0.005, 0]; signal points (|mu| > 0.01 max) 0 and 1
+    mu = np.array([[[1.0, 0.5, 0.005, 0.0]]], "float32")
+    y = np.array([[[0.0, 0.5, 1.0, 0.0]]], "float32")
+    sigma = np.array([[[1.0, 1.0, 1.0, math.e]]], "float32")
+    per_point = np.array([0.5, 0.0, (0.995 ** 2) / 2, 1.0])
+    y_true = np.stack([y, mu], -1)
+    assert float(nll_loss(y_true, sigma)) == pytest.approx(per_point.mean(), rel=1e-5)
+    expected = 0.75 * per_point.mean() + 0.25 * per_point[:2].mean()
+    assert float(nll_loss(y_true, sigma, 0.25)) == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(ValueError, match="signal_weight"):
+        SigmaConfig(signal_weight=1.5)
+
+
 def test_psq_and_sigma_summary_by_hand():
     mu = np.array([[10.0, 5.0, 0.05, -2.0]])           # Smax 10: signal points 10, 5, -2
     sigma = np.array([[0.1, 0.2, 50.0, 0.4]])          # the 0.05 point is not signal

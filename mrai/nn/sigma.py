@@ -12,7 +12,8 @@ robust estimate from mu, :func:`noise_level`): it sees asinh(mu / N), asinh((mu 
 and log10(N / Smax) as extra channels, and sigma gains a second ReLU part in units of N,
 sigma = Smax * calibration * (floor + gain * ReLU(x1)) + calibration * N * ReLU(x2). Errors that
 scale with the noise (the unmeasured noise of NUS rows) then need no fine structure at 1e-3 of
-Smax, which a network cannot resolve at its working precision. With ``sampling`` (NUS methods)
+Smax, which a network cannot resolve at its working precision; sigma then starts at the noise
+level (the head's biases 0 and 1) rather than at 0.01 Smax. With ``sampling`` (NUS methods)
 it also sees the sampled fraction of the t1 points, found from the measured data itself
 (:func:`sampled_fraction`): IST's NUS errors shrink several-fold from 30 % to 70 % sampling, and a
 convolution cannot see that in the frequency domain. Trained with
@@ -43,6 +44,7 @@ class SigmaConfig:
     calibration: float = 1.0   # sigma multiplier fitted after training (95 % band coverage)
     noise_scale: bool = False  # noise-level channels and a second sigma part in noise units
     sampling: bool = False     # NUS: the sampled fraction of the t1 points as a channel
+    signal_weight: float = 0.0  # share of the training loss on the signal points (nll_loss)
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
@@ -57,6 +59,8 @@ class SigmaConfig:
             raise ValueError("sampling applies to the NUS method only")
         if self.filters < 1 or self.ratio < 1:
             raise ValueError("filters and ratio must be >= 1")
+        if not 0.0 <= self.signal_weight <= 1.0:
+            raise ValueError(f"signal_weight must be in 0..1, got {self.signal_weight}")
         if not (self.floor > 0 and self.gain > 0 and self.calibration > 0):
             raise ValueError("floor, gain and calibration must be positive")
 
@@ -95,7 +99,10 @@ class SigmaNet(keras.Model):
     def build(self, input_shape=None):
         self.trunk.build((None, None, None, self.channels))
         head = self.trunk.head
-        head.bias.assign(ops.ones_like(head.bias))  # sigma starts near floor + gain, not 0
+        if self.sigma_config.noise_scale:  # sigma starts at floor + N: the noise level
+            head.bias.assign(ops.convert_to_tensor([0.0, 1.0], head.bias.dtype))
+        else:  # sigma starts near floor + gain, not 0
+            head.bias.assign(ops.ones_like(head.bias))
         self.built = True
 
     def call(self, inputs):
@@ -127,6 +134,7 @@ class SigmaNet(keras.Model):
         return cls(**config)
 
 
+SIGNAL_LEVEL = 0.01  # signal points: |mu| / max |mu| above this (science.md section 6)
 NOISE_MIN = 1e-6   # lowest noise level / Smax that noise_level gives the network
 
 
@@ -168,9 +176,25 @@ def build_sigma(config=None, precision=None, **overrides):
     return model
 
 
-def nll_loss(y_true, sigma):
+def nll_loss(y_true, sigma, signal_weight=0.0):
     """Gaussian NLL per point, (y - mu)^2 / (2 sigma^2) + log sigma, averaged; ``y_true`` stacks
-    the truth y and the reconstruction mu on its last axis (B, F1, F2, 2)."""
+    the truth y and the reconstruction mu on its last axis (B, F1, F2, 2).
+
+    With ``signal_weight`` w > 0 the loss is (1 - w) * (mean over all points) + w * (mean over
+    the signal points, |mu| > 0.01 max |mu| of each spectrum, where pSQ and the coverage are
+    judged): noise points, most of a spectrum, otherwise decide nearly all of the loss."""
     y, mu = y_true[..., 0], y_true[..., 1]
     sigma = ops.cast(sigma, "float32")
-    return ops.mean(ops.square(y - mu) / (2.0 * ops.square(sigma)) + ops.log(sigma))
+    nll = ops.square(y - mu) / (2.0 * ops.square(sigma)) + ops.log(sigma)
+    if not signal_weight:
+        return ops.mean(nll)
+    peak = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True)
+    signal = ops.cast(ops.abs(mu) > SIGNAL_LEVEL * peak, "float32")
+    on_signal = ops.sum(nll * signal) / ops.maximum(ops.sum(signal), 1.0)
+    return (1.0 - signal_weight) * ops.mean(nll) + signal_weight * on_signal
+
+
+def training_loss(config):
+    """The loss :func:`nll_loss` with the config's signal weight, for Keras' compile."""
+    weight = float(config.signal_weight)
+    return lambda y_true, sigma: nll_loss(y_true, sigma, weight)

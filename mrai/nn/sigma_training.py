@@ -9,7 +9,7 @@ import numpy as np
 
 from mrai.metrics import quality
 from mrai.nn.data import TrainingRecipe
-from mrai.nn.sigma import SigmaConfig, build_sigma, nll_loss
+from mrai.nn.sigma import SigmaConfig, build_sigma, training_loss
 from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_set
 from mrai.nn.training import VALIDATION_SIZE, Schedule, fit, use_accelerators
 from mrai.uncertainty import coverage, gaussian_nll, psq
@@ -59,7 +59,7 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
              "schedule": schedule.to_dict()}
     measured, mu, reference = validation_set(config.method, recipe, schedule.validation,
                                              reconstruct)
-    return fit(model, nll_loss, schedule, setup, checkpoint_dir,
+    return fit(model, training_loss(config), schedule, setup, checkpoint_dir,
                lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
                                      schedule.batch_size, reconstruct, schedule.steps),
                lambda m: calibration(predict(m, measured, mu), mu, reference),
