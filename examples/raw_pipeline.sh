@@ -2,11 +2,19 @@
 # Walk-through: from raw spectrometer data to a reconstructed, scored spectrum, one command per
 # stage and then as one stream. The raw data are made here (mrai simulate --bruker writes the
 # peaks of a simulated HSQC as a Bruker Echo-Antiecho data set); give a Bruker or Varian
-# experiment folder as $1 to run the same steps on measured data.
+# experiment folder as $1 to run the same steps on measured data, the work folder as $2, and a
+# processing recipe file as $3. Measured data need their phase correction: the default recipe
+# applies the phases in the header, zero for data fresh from `mrai convert`, and the WNN expects
+# phased absorption peaks (an unphased spectrum is reconstructed badly and its sigma is too
+# small). Write the recipe as `mrai process echo.fid --show` prints it, with your PS -p0 -p1.
 set -euo pipefail
+absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+raw=${1:-}
+if [ -n "$raw" ]; then raw=$(absolute "$raw"); fi
+recipe=()
+if [ -n "${3:-}" ]; then recipe=(--recipe "$(absolute "$3")"); fi
 work=${2:-mrai-raw-example}
 mkdir -p "$work" && cd "$work"
-raw=${1:-}
 if [ -z "$raw" ]; then
     mrai simulate -o truth.ft2 --size 128x1024 --peaks 150 --seed 4 --bruker raw -ov
     raw=raw
@@ -19,16 +27,16 @@ mrai info echo.fid
 
 # 2. Process both the same way (the default recipe; --show prints it, --recipe FILE or --fn
 #    'STEP' ... replace it). Do not EXT F2 before reconstructing: extract afterwards.
-mrai process echo.fid --show
-mrai process full.fid -o full.ft2 -ov
-mrai process echo.fid -o echo.ft2 -ov
+mrai process echo.fid --show "${recipe[@]}"
+mrai process full.fid -o full.ft2 -ov "${recipe[@]}"
+mrai process echo.fid -o echo.ft2 -ov "${recipe[@]}"
 
 # 3. Reconstruct the pure-absorption spectrum from the Echo half, with its sigma, and score it.
 mrai reconstruct --echo echo.ft2 -o recon.ft2 --sigma sigma.ft2 -ov
 mrai score recon.ft2
 
 # 4. The same as one stream, raw data in, scores out.
-mrai convert "$raw" --keep echo | mrai process | mrai reconstruct --echo | tee recon_stream.ft2 \
+mrai convert "$raw" --keep echo | mrai process "${recipe[@]}" | mrai reconstruct --echo | tee recon_stream.ft2 \
     | mrai score
 
 # 5. How close the reconstruction is to the spectrum processed from both halves.
