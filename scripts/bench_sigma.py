@@ -7,9 +7,10 @@ RMSD, and the Spearman rank correlation of pSQ with the true RMSD over all recon
 
 Held-out simulated set: ``--count`` spectra (128 x 1024) drawn by the sigma networks' own
 validation recipe but from another seed, so peak count, linewidths and noise vary; each method
-reconstructs them (WNN Echo, IST Echo, IST NUS at 30..70 %). The real spectrum (MALT1: F2
-points 100..800) is scored on Echo, Anti-Echo and 50 % Poisson-gap NUS (seed 0). Methods whose
-sigma network is missing are skipped, with a note.
+reconstructs them (WNN Echo, IST Echo, IST NUS at 30..70 %). pSQ / RMSD is also given by the
+reference's noise level (mrai.nn.sigma.noise_level: low, middle, high). The real spectrum
+(MALT1: F2 points 100..800) is scored on Echo, Anti-Echo and 50 % Poisson-gap NUS (seed 0).
+Methods whose sigma network is missing are skipped, with a note.
 """
 
 import argparse
@@ -23,6 +24,7 @@ from mrai.methods.ist import ist
 from mrai.metrics import f2_region, quality
 from mrai.nn.data import TrainingRecipe
 from mrai.nn.inference import load_model, load_sigma, predict_sigma, reconstruct
+from mrai.nn.sigma import noise_level
 from mrai.nn.sigma_data import reconstructor, sigma_set
 from mrai.physics import nus_degrade, part
 from mrai.simulate import poisson_gap, schedule_size
@@ -30,6 +32,7 @@ from mrai.uncertainty import coverage, psq
 
 METHODS = ("wnn-echo", "ist-echo", "ist-nus")
 BENCH_SEED = 20241122
+NOISE_EDGES = (1e-3, 5e-3)  # noise groups of the simulated set (MALT1: about 2e-3)
 
 
 def load_sigmas(folder):
@@ -58,8 +61,9 @@ def simulated(sigmas, wnn, count):
         measured, mu, reference = sigma_set(method, recipe, rng, (128, 1024), count,
                                             reconstructor(method, wnn))
         mode = "nus" if method == "ist-nus" else "echo"
-        for m, u, r in zip(measured, mu, reference):
-            rows.append({"method": method, "case": "simulated",
+        noise = np.asarray(noise_level(reference)).ravel()
+        for m, u, r, n in zip(measured, mu, reference, noise):
+            rows.append({"method": method, "case": "simulated", "noise": float(n),
                          **score(predict_sigma(model, m, u, mode), u, r)})
     return rows
 
@@ -102,6 +106,17 @@ def main():
         ratio = np.array([r["ratio"] for r in sub])
         print(f"{method:<10}{cov.mean():>10.3f}{cov.min():>8.3f}{np.median(ratio):>10.2f}"
               f"{f'{ratio.min():.2f}..{ratio.max():.2f}':>16}")
+    edges = NOISE_EDGES
+    print(f"median pSQ/RMSD by the reference's noise level (robust std / max): "
+          f"< {edges[0]:g}, {edges[0]:g}..{edges[1]:g}, > {edges[1]:g}")
+    for method in sigmas:
+        sub = [r for r in rows if r["method"] == method]
+        groups = np.digitize([r["noise"] for r in sub], edges)
+        cells = []
+        for g in range(3):
+            ratio = [r["ratio"] for r, k in zip(sub, groups) if k == g]
+            cells.append(f"{np.median(ratio):.2f} ({len(ratio)})" if ratio else "-")
+        print(f"{method:<10}" + "".join(f"{c:>14}" for c in cells))
     if args.spectrum:
         real_rows = real(sigmas, wnn, args.spectrum)
         rows += real_rows

@@ -16,7 +16,7 @@ keras = pytest.importorskip("keras")
 from mrai.errors import InputError  # noqa: E402
 from mrai.nn.data import TrainingRecipe  # noqa: E402
 from mrai.nn.inference import load_sigma, predict_sigma, save_model  # noqa: E402
-from mrai.nn.sigma import (SigmaConfig, build_sigma, nll_loss, noise_level,  # noqa: E402
+from mrai.nn.sigma import (SigmaConfig, build_sigma, column_level, nll_loss, noise_level,  # noqa: E402
                            sampled_fraction)
 from mrai.nn.sigma_data import reconstructor, sigma_batch  # noqa: E402
 from mrai.nn.sigma_training import train_sigma  # noqa: E402
@@ -122,6 +122,24 @@ def test_sampled_fraction_is_found_from_the_nus_data(spectrum):
     assert model.channels == 4 and np.asarray(model((measured[None], measured[None]))).min() > 0
     with pytest.raises(ValueError, match="NUS method only"):
         SigmaConfig(method="ist-echo", sampling=True)
+
+
+def test_column_level_channel(spectrum):
+    x = np.zeros((1, 4, 3), "float32")
+    x[0, :, 1] = [3.0, -4.0, 0.0, 0.0]                 # rms over F1: 2.5
+    x[0, 0, 2] = 2.0                                   # rms 1
+    assert np.allclose(np.asarray(column_level(x)), [[[0.0, 2.5, 1.0]]])
+    with pytest.raises(ValueError, match="column needs noise_scale"):
+        SigmaConfig(method="ist-nus", column=True)
+    config = SigmaConfig(method="ist-nus", noise_scale=True, sampling=True, column=True, **TINY)
+    model = build_sigma(config)
+    assert model.channels == 8
+    assert SigmaConfig.from_dict(config.to_dict()).column is True
+    measured = nus_degrade(spectrum.reference, np.array([0, 1, 3, 6, 9]))
+    mu = spectrum.reference
+    sigma = np.asarray(model((measured[None], mu[None])))
+    assert np.allclose(np.asarray(model((1000 * measured[None], 1000 * mu[None]))),
+                       1000 * sigma, rtol=1e-4)       # scale invariant with the channel
 
 
 def test_antiecho_sigma_is_the_mirrored_echo_problem(spectrum):

@@ -117,12 +117,15 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
 @click.option("--sampling/--no-sampling", default=None,
               help="ist-nus: the sampled fraction of t1, found from the data, as an input "
                    "(mrai.nn.sigma) [off; with --card, the card's].")
+@click.option("--column/--no-column", default=None,
+              help="The signal level of each F2 column, in noise units, as an input (needs "
+                   "--noise-scale; mrai.nn.sigma) [off; with --card, the card's].")
 @click.option("--signal-weight", type=click.FloatRange(0, 1), default=None,
               help="Share of the loss on the signal points, where pSQ and the band's coverage "
                    "are judged (mrai.nn.sigma.nll_loss) [0; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-          method, wnn_path, noise_scale, sampling, signal_weight, **options):
+          method, wnn_path, noise_scale, sampling, column, signal_weight, **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
@@ -131,7 +134,7 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     weights, card_out = out + ".weights.h5", out + ".json"
     for path in (weights, card_out):
         check_writable(path, overwrite)
-    options.update(method=method, noise_scale=noise_scale, sampling=sampling,
+    options.update(method=method, noise_scale=noise_scale, sampling=sampling, column=column,
                    signal_weight=signal_weight)
     settings = _settings(card_file, options, "sigma")
     from mrai.nn.sigma_training import run_sigma_training
@@ -157,7 +160,7 @@ def _settings(card_file, options, kind):
         card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
     for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
-                "noise_scale", "sampling", "signal_weight"):
+                "noise_scale", "sampling", "column", "signal_weight"):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:

@@ -16,7 +16,10 @@ Smax, which a network cannot resolve at its working precision; sigma then starts
 level (the head's biases 0 and 1) rather than at 0.01 Smax. With ``sampling`` (NUS methods)
 it also sees the sampled fraction of the t1 points, found from the measured data itself
 (:func:`sampled_fraction`): IST's NUS errors shrink several-fold from 30 % to 70 % sampling, and a
-convolution cannot see that in the frequency domain. Trained with
+convolution cannot see that in the frequency domain. With ``column`` (needs ``noise_scale``) it
+sees the signal level of each F2 column, asinh(rms over F1 of mu / N) (:func:`column_level`):
+artefacts run along F1 and grow with the signal in their column, which for 256 t1 rows lies
+mostly outside the trunk's 65-row reach. Trained with
 the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated truth. One model
 per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo ones.
 """
@@ -45,6 +48,7 @@ class SigmaConfig:
     noise_scale: bool = False  # noise-level channels and a second sigma part in noise units
     sampling: bool = False     # NUS: the sampled fraction of the t1 points as a channel
     signal_weight: float = 0.0  # share of the training loss on the signal points (nll_loss)
+    column: bool = False       # the signal level of each F2 column as a channel (noise units)
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
@@ -57,6 +61,8 @@ class SigmaConfig:
             raise ValueError("dilations must be a non-empty list of positive (F1, F2) pairs")
         if self.sampling and self.echo_like:
             raise ValueError("sampling applies to the NUS method only")
+        if self.column and not self.noise_scale:
+            raise ValueError("column needs noise_scale: its channel is in units of the noise")
         if self.filters < 1 or self.ratio < 1:
             raise ValueError("filters and ratio must be >= 1")
         if not 0.0 <= self.signal_weight <= 1.0:
@@ -94,7 +100,8 @@ class SigmaNet(keras.Model):
     @property
     def channels(self):
         c = self.sigma_config
-        return (5 if c.echo_like else 3) + (3 if c.noise_scale else 0) + int(c.sampling)
+        return (5 if c.echo_like else 3) + (3 if c.noise_scale else 0) + int(c.sampling) + \
+            int(c.column)
 
     def build(self, input_shape=None):
         self.trunk.build((None, None, None, self.channels))
@@ -120,6 +127,8 @@ class SigmaNet(keras.Model):
                          ops.zeros_like(u) + ops.log10(noise) + 2.5]
         if c.sampling:
             channels.append(ops.zeros_like(u) + sampled_fraction(measured) - 0.5)
+        if c.column:
+            channels.append(ops.zeros_like(u) + ops.arcsinh(column_level(u) / noise))
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1)), "float32")
         relative = c.floor + c.gain * ops.relu(x[..., 0])
         if c.noise_scale:
@@ -145,6 +154,13 @@ def noise_level(x):
     d = ops.abs(x[:, :, 1:] - x[:, :, :-1])
     return ops.reshape(ops.median(ops.reshape(d, (ops.shape(d)[0], -1)), axis=1),
                        (-1, 1, 1)) / (0.6745 * 2**0.5)
+
+
+def column_level(x):
+    """The signal level of each F2 column of a stack of spectra (B, F1, F2), shape (B, 1, F2):
+    the root mean square over F1. NUS (and Echo) artefacts run along F1, so a point's error
+    grows with the signal in its column, most of which lies outside a convolution's reach."""
+    return ops.sqrt(ops.mean(ops.square(x), axis=1, keepdims=True))
 
 
 def sampled_fraction(measured):
