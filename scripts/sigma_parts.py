@@ -22,28 +22,9 @@ from mrai.simulate import SimulationSettings, poisson_gap, schedule_size, simula
 
 def parts(model, measured, mu):
     """(Smax part, N part) of sigma / Smax, before calibration, for one NUS spectrum."""
-    from keras import ops
-
-    c = model.sigma_config
-    if not c.noise_scale:
+    if not model.sigma_config.noise_scale:
         raise SystemExit("the network has no noise-scaled part (noise_scale is off)")
-    scale = np.abs(mu).max()
-    u, m = (mu / scale)[None].astype(np.float32), (measured / scale)[None].astype(np.float32)
-    saved, c.calibration = c.calibration, 1.0
-    try:  # the network's own channels, read off its trunk
-        from mrai.nn import sigma as net
-
-        noise = np.maximum(np.asarray(net.noise_level(u)), net.NOISE_MIN)
-        channels = [u, m, u - m, np.arcsinh(u / noise), np.arcsinh((u - m) / noise),
-                    np.zeros_like(u) + np.log10(noise) + 2.5]
-        if c.sampling:
-            channels.append(np.zeros_like(u) + np.asarray(net.sampled_fraction(m)) - 0.5)
-        if c.column:
-            channels.append(np.zeros_like(u) + np.arcsinh(np.asarray(net.column_level(u)) / noise))
-        x = np.asarray(ops.cast(model.trunk(np.stack(channels, axis=-1)), "float32"))[0]
-    finally:
-        c.calibration = saved
-    return c.floor + c.gain * np.maximum(x[..., 0], 0), noise[0] * np.maximum(x[..., 1], 0)
+    return tuple(np.asarray(p)[0] for p in model.parts((measured[None], mu[None])))
 
 
 def report(model, name, reference):

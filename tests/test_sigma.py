@@ -140,6 +140,9 @@ def test_column_level_channel(spectrum):
     sigma = np.asarray(model((measured[None], mu[None])))
     assert np.allclose(np.asarray(model((1000 * measured[None], 1000 * mu[None]))),
                        1000 * sigma, rtol=1e-4)       # scale invariant with the channel
+    smax_part, noise_part = (np.asarray(p) for p in model.parts((measured[None], mu[None])))
+    assert (smax_part >= 1e-4).all() and (noise_part >= 0).all()
+    assert np.allclose(np.abs(mu).max() * (smax_part + noise_part), sigma, rtol=1e-5)
 
 
 def test_antiecho_sigma_is_the_mirrored_echo_problem(spectrum):

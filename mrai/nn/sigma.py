@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 import keras
 from keras import ops
 
+from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL  # signal points (science.md 6)
 from mrai.nn import ops as veops
 from mrai.nn.layers import Stage
 
@@ -112,7 +113,10 @@ class SigmaNet(keras.Model):
             head.bias.assign(ops.ones_like(head.bias))
         self.built = True
 
-    def call(self, inputs):
+    def parts(self, inputs):
+        """(Smax part, noise part) of sigma / Smax before calibration, each (B, F1, F2):
+        floor + gain ReLU(x1) and N ReLU(x2) (zero without ``noise_scale``); sigma is
+        Smax * calibration * (their sum)."""
         measured, mu = (ops.cast(x, "float32") for x in inputs)
         scale = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True) + 1e-30
         m, u = measured / scale, mu / scale
@@ -130,10 +134,14 @@ class SigmaNet(keras.Model):
         if c.column:
             channels.append(ops.zeros_like(u) + ops.arcsinh(column_level(u) / noise))
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1)), "float32")
-        relative = c.floor + c.gain * ops.relu(x[..., 0])
-        if c.noise_scale:
-            relative = relative + noise * ops.relu(x[..., 1])
-        return scale * (c.calibration * relative)
+        smax_part = c.floor + c.gain * ops.relu(x[..., 0])
+        noise_part = noise * ops.relu(x[..., 1]) if c.noise_scale else ops.zeros_like(smax_part)
+        return smax_part, noise_part
+
+    def call(self, inputs):
+        smax_part, noise_part = self.parts(inputs)
+        scale = ops.max(ops.abs(ops.cast(inputs[1], "float32")), axis=(1, 2), keepdims=True)
+        return (scale + 1e-30) * (self.sigma_config.calibration * (smax_part + noise_part))
 
     def get_config(self):
         return {"config": self.sigma_config.to_dict(), "name": self.name}
@@ -143,7 +151,6 @@ class SigmaNet(keras.Model):
         return cls(**config)
 
 
-SIGNAL_LEVEL = 0.01  # signal points: |mu| / max |mu| above this (science.md section 6)
 NOISE_MIN = 1e-6   # lowest noise level / Smax that noise_level gives the network
 
 
