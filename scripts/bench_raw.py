@@ -7,7 +7,7 @@ Varian set (t1 from half a dwell, f1180): the author's recipe without its F2 EXT
 cut to part of its width is no longer periodic, so its Virtual Echo no longer separates the
 halves: split or reconstruct, then EXT); the parts by the plain quadrant mask and by the
 half-dwell mask (mrai.physics.halfdwell), on the whole F2 width and on the author's EXT region
-(the left half), and how much of the remaining difference is a constant per F1 row (the t2 = 0
+(the left half), the same with mrai's default recipe, and how much of the remaining difference is a constant per F1 row (the t2 = 0
 points, where the two FIDs differ). Its full spectrum is also compared with the author's own
 NMRPipe spectrum (the author's whole recipe and referencing): r, r without the last 24 F2
 points (a DC artefact at the F2 carrier that the author's spectrum does not have), and the
@@ -112,6 +112,10 @@ def main():
                   f"{corr(anti, parts['antiecho']):.5f}; on the author's EXT region (left half): "
                   f"r Echo {corr(echo[left], parts['echo'][left]):.5f}, r Anti "
                   f"{corr(anti[left], parts['antiecho'][left]):.5f}")
+            _, (full_d, echo_d, anti_d) = halves(raw, None, **referencing)
+            print(f"  default recipe (F2 unphased), half-dwell mask: r Echo "
+                  f"{corr(echo_d, half_dwell_part(full_d, 'echo')):.5f}, r Anti "
+                  f"{corr(anti_d, half_dwell_part(full_d, 'antiecho')):.5f}")
             diff = echo - parts["echo"]
             rows = diff.mean(axis=1, keepdims=True) * np.ones_like(diff)
             print(f"  of the Echo difference, {(rows ** 2).sum() / (diff ** 2).sum():.4f} of "
