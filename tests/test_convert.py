@@ -179,6 +179,7 @@ def test_cli_streams_to_stdout(tmp_path):
     ("tppi", "FnMODE 3 (TPPI) is not supported"),
     ("odd", "an even number"),
     ("nus-mismatch", "nuslist has 3 entries"),
+    ("truncated-ser", "truncated, or not this experiment's ser"),
 ])
 def test_bad_raw_data_one_message_exit_2(tmp_path, damage, message):
     folder = str(tmp_path / "bad")
@@ -193,6 +194,10 @@ def test_bad_raw_data_one_message_exit_2(tmp_path, damage, message):
     elif damage == "odd":
         p, _ = rawdata.coherences(7, 64)
         rawdata.write_varian(folder, increments=7, points=64, fids=np.concatenate([p, p[:6]]))
+    elif damage == "truncated-ser":
+        rawdata.write_bruker(folder)
+        ser = os.path.join(folder, "ser")
+        os.truncate(ser, os.path.getsize(ser) - 100)
     else:
         rawdata.write_bruker(folder, nuslist=[0, 1, 2, 3])
         with open(os.path.join(folder, "nuslist"), "w") as fh:

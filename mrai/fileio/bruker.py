@@ -37,6 +37,8 @@ def read_bruker(folder):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             shape = _nus_shape(folder, nuslist)
+            if shape is None:
+                _check_ser_size(folder)
             dic, data = ng.bruker.read(folder, read_pulseprogram=False, read_procs=False,
                                        shape=shape, cplex=True if shape else None)
     except InputError:
@@ -80,17 +82,38 @@ def _remove_digital_filter(dic, data, folder):
                          "DECIM and DSPFVS", folder) from None
 
 
+def _fid_layout(folder):
+    """(complex points per stored FID, bytes per complex point) of ``ser``: FIDs of TD/2
+    complex points (int32 pairs, or float64 pairs for DTYPA 2) padded to 1 KiB blocks."""
+    import nmrglue as ng
+
+    acqus = ng.bruker.read_jcamp(os.path.join(folder, "acqus"))
+    size = 16 if int(acqus.get("DTYPA", 0)) == 2 else 8
+    block = 1024 // size
+    return -(-(int(acqus["TD"]) // 2) // block) * block, size
+
+
 def _nus_shape(folder, nuslist):
     """The (FIDs, points) shape of a NUS ``ser`` (sampled increments only); None otherwise."""
     if not os.path.exists(nuslist):
         return None
+    points, size = _fid_layout(folder)
+    return (os.path.getsize(os.path.join(folder, "ser")) // (size * points), points)
+
+
+def _check_ser_size(folder):
+    """InputError when ``ser`` is shorter than the TD of acqu2s FIDs that the parameters
+    describe (a truncated copy, or another experiment's ser)."""
     import nmrglue as ng
 
-    acqus = ng.bruker.read_jcamp(os.path.join(folder, "acqus"))
-    td = int(acqus["TD"])
-    points = td // 2 if td % 256 == 0 else (td // 256 + 1) * 128  # FIDs padded to 1 KiB blocks
-    fids = os.path.getsize(os.path.join(folder, "ser")) // (8 * points)
-    return (fids, points)
+    name = "acqu2s" if os.path.exists(os.path.join(folder, "acqu2s")) else "acqu2"
+    fids = int(ng.bruker.read_jcamp(os.path.join(folder, name)).get("TD", 0))
+    points, size = _fid_layout(folder)
+    need, have = fids * points * size, os.path.getsize(os.path.join(folder, "ser"))
+    if have < need:
+        raise InputError(f"ser holds {have} bytes, the parameters need {need} ({fids} FIDs of "
+                         f"{points} complex points): truncated, or not this experiment's ser",
+                         folder)
 
 
 def _pipe_header(udic, data, schedule, td1):
