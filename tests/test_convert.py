@@ -180,6 +180,7 @@ def test_cli_streams_to_stdout(tmp_path):
     ("odd", "an even number"),
     ("nus-mismatch", "nuslist has 3 entries"),
     ("truncated-ser", "truncated, or not this experiment's ser"),
+    ("truncated-fid", "its header says"),
 ])
 def test_bad_raw_data_one_message_exit_2(tmp_path, damage, message):
     folder = str(tmp_path / "bad")
@@ -198,6 +199,10 @@ def test_bad_raw_data_one_message_exit_2(tmp_path, damage, message):
         rawdata.write_bruker(folder)
         ser = os.path.join(folder, "ser")
         os.truncate(ser, os.path.getsize(ser) - 100)
+    elif damage == "truncated-fid":
+        rawdata.write_varian(folder)
+        fid = os.path.join(folder, "fid")
+        os.truncate(fid, os.path.getsize(fid) - 100)
     else:
         rawdata.write_bruker(folder, nuslist=[0, 1, 2, 3])
         with open(os.path.join(folder, "nuslist"), "w") as fh:

@@ -15,6 +15,8 @@ the indirect channel's frequency (``dfrq2`` when ``dn2`` is 15N, else ``dfrq``) 
 frequency ratio of its nucleus. ``mrai convert --xcar/--ycar/--yobs`` override them.
 """
 
+import os
+import struct
 import warnings
 
 import numpy as np
@@ -36,11 +38,27 @@ def _value(pp, name, default=None, kind=float):
         return default
 
 
+def _check_fid_size(path, folder):
+    """InputError when the fid file is shorter than its own 32-byte file header says (nblocks
+    blocks of bbytes bytes): a truncated copy."""
+    with open(path, "rb") as fh:
+        head = fh.read(32)
+    if len(head) < 32:
+        raise InputError(f"fid holds {len(head)} bytes, shorter than its 32-byte file header",
+                         folder)
+    nblocks, bbytes = struct.unpack(">i", head[:4])[0], struct.unpack(">i", head[20:24])[0]
+    need, have = 32 + nblocks * bbytes, os.path.getsize(path)
+    if have < need:
+        raise InputError(f"fid holds {have} bytes, its header says {need} ({nblocks} blocks of "
+                         f"{bbytes} bytes): truncated", folder)
+
+
 def read_varian(folder):
     """:class:`RawData` of a Varian/Agilent 2D data set with a (1, 2) phase array."""
     import nmrglue as ng
 
     require_files(folder, ("procpar", "fid"), "not a Varian/Agilent data set")
+    _check_fid_size(os.path.join(folder, "fid"), folder)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
