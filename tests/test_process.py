@@ -355,6 +355,12 @@ def test_cli_refusals(tmp_path, fid_file):
     write(str(tmp_path / "spec.ft2"), spectrum_header((16, 32)), np.ones((16, 32), np.float32))
     assert_bad(*run_mrai("process", tmp_path / "spec.ft2", "-o", tmp_path / "o.ft2"),
                "spec.ft2", "already processed")
+    code, _, err = run_mrai("process", tmp_path / "spec.ft2", "--fn", "EXT -left -sw",
+                            "-o", tmp_path / "left.ft2")      # given steps may take a spectrum
+    assert code == 0, err
+    left_dic, left = read(str(tmp_path / "left.ft2"))
+    assert left.shape == (16, 16) and left_dic["FDF2SW"] == pytest.approx(
+        spectrum_header((16, 32))["FDF2SW"] / 2)
     (tmp_path / "r.txt").write_text("SP -off 0.5\nZF -sise 5\n")
     assert_bad(*run_mrai("process", fid_file, "--recipe", tmp_path / "r.txt",
                         "-o", tmp_path / "o.ft2"), "r.txt: line 2", "unknown flag -sise")

@@ -30,7 +30,8 @@ from mrai.process import (as_steps, check_input, default_recipe, format_recipe, 
 def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_steps, f1_steps,
             show):
     """Process 2D time-domain NMRPipe data (F2 complex, F1 States, as bruk2pipe and var2pipe
-    write it) into a real spectrum, with nmrPipe's functions and header.
+    write it) into a real spectrum, with nmrPipe's functions and header; with --fn or --recipe,
+    also a spectrum (e.g. --fn 'EXT -left -sw' after a reconstruction).
 
     The recipe is the default one read from the header (--show prints it; --f2/--f1 replace
     one dimension's part), or the steps of --recipe FILE or of the --fn options in order.
@@ -43,7 +44,9 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
         say(format_recipe(given).rstrip())
         return
     reader = PipeReader(resolve_input(input_path, in_path))
-    check_input(reader.dic, reader.layout.nplanes, reader.name, processed_ok=False)
+    # the default recipe transforms time-domain data; given steps (EXT after a reconstruction,
+    # say) may work on a spectrum, as nmrPipe's functions do
+    check_input(reader.dic, reader.layout.nplanes, reader.name, processed_ok=given is not None)
     steps = given if given is not None else default_recipe(reader.dic, parts)
     if show:
         say(f"# mrai process recipe for {reader.name}\n{format_recipe(steps).rstrip()}")
