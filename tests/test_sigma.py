@@ -17,7 +17,7 @@ from mrai.errors import InputError  # noqa: E402
 from mrai.nn.data import TrainingRecipe  # noqa: E402
 from mrai.nn.inference import load_sigma, predict_sigma, save_model  # noqa: E402
 from mrai.nn.sigma import (SigmaConfig, build_sigma, column_level, nll_loss, noise_level,  # noqa: E402
-                           sampled_fraction)
+                           sampled_fraction, t1_sampling)
 from mrai.nn.sigma_data import reconstructor, sigma_batch  # noqa: E402
 from mrai.nn.sigma_training import train_sigma  # noqa: E402
 from mrai.nn.training import Schedule  # noqa: E402
@@ -122,6 +122,19 @@ def test_sampled_fraction_is_found_from_the_nus_data(spectrum):
     assert model.channels == 4 and np.asarray(model((measured[None], measured[None]))).min() > 0
     with pytest.raises(ValueError, match="NUS method only"):
         SigmaConfig(method="ist-echo", sampling=True)
+
+
+def test_acquired_t1_points_are_found_from_the_nus_data(spectrum):
+    schedule = np.array([0, 1, 2, 4, 7, 9])  # the last sampled t1 point is 9: 10 acquired
+    fraction, points = (np.asarray(v).ravel()[0] for v in
+                        t1_sampling(nus_degrade(spectrum.reference, schedule)[None]))
+    assert (fraction, points) == (pytest.approx(0.6), pytest.approx(10.0))
+    acquired = spectrum.settings.acquired[0]
+    assert np.asarray(t1_sampling(spectrum.reference[None])[1]).ravel()[0] == acquired
+    model = build_sigma(SigmaConfig(method="ist-nus", t1_points=True, **TINY))
+    assert model.channels == 4 and np.asarray(model((spectrum.reference[None],) * 2)).min() > 0
+    with pytest.raises(ValueError, match="NUS method only"):
+        SigmaConfig(method="wnn-echo", t1_points=True)
 
 
 def test_column_level_channel(spectrum):

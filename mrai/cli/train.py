@@ -73,6 +73,9 @@ def _common(function):
                      help="F2 points (1-based, inclusive) scored on the --evaluate spectrum; "
                           "'all' for the whole spectrum."),
         click.option("--name", default=None, help="Model name in the card [PREFIX's file name]."),
+        click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+                     help="Threads simulating training batches ahead of the network (the "
+                          "batches are seeded by index, so the result does not change)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -86,7 +89,7 @@ def _common(function):
 @click.option("--start", type=click.Choice(("echo", "ist")),
               help="First estimate: the Echo spectrum or a short IST run [ist].")
 def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-        **options):
+        workers, **options):
     """Train the Echo WNN on spectra simulated on the fly; progress on stderr, one line per
     epoch; a checkpoint after every epoch (--resume continues it)."""
     from mrai.fileio.pipe import check_writable
@@ -100,7 +103,8 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
 
     card = run_training(*settings, checkpoint_dir or out + ".ckpt", weights,
                         resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
-                        region=region, name=name or os.path.basename(out), log=say)
+                        region=region, name=name or os.path.basename(out), log=say,
+                        workers=workers)
     say(f"mrai train wnn: wrote {weights} and {card_out} "
         f"({card['wall_s'] / 60:.1f} min, validation r {card['validation']['r']:.4f})")
 
@@ -117,6 +121,9 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
 @click.option("--sampling/--no-sampling", default=None,
               help="ist-nus: the sampled fraction of t1, found from the data, as an input "
                    "(mrai.nn.sigma) [off; with --card, the card's].")
+@click.option("--t1-points/--no-t1-points", "t1_points", default=None,
+              help="ist-nus: log2 of the acquired t1 points, found from the data, as an input "
+                   "(mrai.nn.sigma) [off; with --card, the card's].")
 @click.option("--column/--no-column", default=None,
               help="The signal level of each F2 column, in noise units, as an input (needs "
                    "--noise-scale; mrai.nn.sigma) [off; with --card, the card's].")
@@ -125,7 +132,8 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                    "are judged (mrai.nn.sigma.nll_loss) [0; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-          method, wnn_path, noise_scale, sampling, column, signal_weight, **options):
+          workers, method, wnn_path, noise_scale, sampling, t1_points, column, signal_weight,
+          **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
@@ -135,14 +143,14 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     for path in (weights, card_out):
         check_writable(path, overwrite)
     options.update(method=method, noise_scale=noise_scale, sampling=sampling, column=column,
-                   signal_weight=signal_weight)
+                   signal_weight=signal_weight, t1_points=t1_points)
     settings = _settings(card_file, options, "sigma")
     from mrai.nn.sigma_training import run_sigma_training
 
     card = run_sigma_training(*settings, checkpoint_dir or out + ".ckpt", weights, wnn_path,
                               resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
                               region=parse_region(region), name=name or os.path.basename(out),
-                              log=say)
+                              log=say, workers=workers)
     v = card.get("calibrated_validation", card["validation"])
     say(f"mrai train sigma: wrote {weights} and {card_out} ({card['wall_s'] / 60:.1f} min, "
         f"calibrated validation coverage {v['coverage']:.3f}, pSQ/RMSD {v['psq_ratio']:.2f})")
@@ -160,7 +168,7 @@ def _settings(card_file, options, kind):
         card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
     for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
-                "noise_scale", "sampling", "column", "signal_weight"):
+                "noise_scale", "sampling", "column", "signal_weight", "t1_points"):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:

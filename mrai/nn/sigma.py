@@ -16,7 +16,9 @@ Smax, which a network cannot resolve at its working precision; sigma then starts
 level (the head's biases 0 and 1) rather than at 0.01 Smax. With ``sampling`` (NUS methods)
 it also sees the sampled fraction of the t1 points, found from the measured data itself
 (:func:`sampled_fraction`): IST's NUS errors shrink several-fold from 30 % to 70 % sampling, and a
-convolution cannot see that in the frequency domain. With ``column`` (needs ``noise_scale``) it
+convolution cannot see that in the frequency domain; with ``t1_points`` it also sees log2 of
+the acquired t1 points, since at one fraction IST's errors also shrink as that number grows
+(:func:`t1_sampling`). With ``column`` (needs ``noise_scale``) it
 sees the signal level of each F2 column, asinh(rms over F1 of mu / N) (:func:`column_level`):
 artefacts run along F1 and grow with the signal in their column, which for 256 t1 rows lies
 mostly outside the trunk's 65-row reach. Trained with
@@ -50,6 +52,7 @@ class SigmaConfig:
     sampling: bool = False     # NUS: the sampled fraction of the t1 points as a channel
     signal_weight: float = 0.0  # share of the training loss on the signal points (nll_loss)
     column: bool = False       # the signal level of each F2 column as a channel (noise units)
+    t1_points: bool = False    # NUS: log2 of the acquired t1 points as a channel
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
@@ -60,8 +63,8 @@ class SigmaConfig:
             raise ValueError(f"kernel must be two odd sizes, got {self.kernel}")
         if not self.dilations or min(min(d) for d in self.dilations) < 1:
             raise ValueError("dilations must be a non-empty list of positive (F1, F2) pairs")
-        if self.sampling and self.echo_like:
-            raise ValueError("sampling applies to the NUS method only")
+        if (self.sampling or self.t1_points) and self.echo_like:
+            raise ValueError("sampling and t1_points apply to the NUS method only")
         if self.column and not self.noise_scale:
             raise ValueError("column needs noise_scale: its channel is in units of the noise")
         if self.filters < 1 or self.ratio < 1:
@@ -102,7 +105,7 @@ class SigmaNet(keras.Model):
     def channels(self):
         c = self.sigma_config
         return (5 if c.echo_like else 3) + (3 if c.noise_scale else 0) + int(c.sampling) + \
-            int(c.column)
+            int(c.column) + int(c.t1_points)
 
     def build(self, input_shape=None):
         self.trunk.build((None, None, None, self.channels))
@@ -129,8 +132,12 @@ class SigmaNet(keras.Model):
             noise = ops.maximum(noise_level(u), NOISE_MIN)  # relative to Smax, (B, 1, 1)
             channels += [ops.arcsinh(u / noise), ops.arcsinh((u - m) / noise),
                          ops.zeros_like(u) + ops.log10(noise) + 2.5]
+        if c.sampling or c.t1_points:
+            fraction, points = t1_sampling(measured)
         if c.sampling:
-            channels.append(ops.zeros_like(u) + sampled_fraction(measured) - 0.5)
+            channels.append(ops.zeros_like(u) + fraction - 0.5)
+        if c.t1_points:
+            channels.append(ops.zeros_like(u) + ops.log2(points) - 6.0)
         if c.column:
             channels.append(ops.zeros_like(u) + ops.arcsinh(column_level(u) / noise))
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1)), "float32")
@@ -170,11 +177,14 @@ def column_level(x):
     return ops.sqrt(ops.mean(ops.square(x), axis=1, keepdims=True))
 
 
-def sampled_fraction(measured):
-    """The sampled fraction of a stack of NUS spectra (B, F1, F2), shape (B, 1, 1), found from
-    the data: t1 rows of the non-negative half whose F1 time domain carries energy (unsampled
-    rows are exactly zero, mrai.physics.nus), counted up to the last sampled row, which for
-    a schedule that reaches the end of acquisition (Poisson-gap) is the acquired t1 size."""
+def t1_sampling(measured):
+    """(sampled fraction, acquired t1 points) of a stack of NUS spectra (B, F1, F2), each shape
+    (B, 1, 1), found from the data: t1 rows of the non-negative half whose F1 time domain carries
+    energy (unsampled rows are exactly zero, mrai.physics.nus), counted up to the last sampled
+    row, which for a schedule that reaches the end of acquisition (Poisson-gap) is the acquired
+    t1 size. IST's NUS errors shrink several-fold from 30 % to 70 % sampling, and at a given
+    fraction they shrink as the acquired t1 points grow (64 F1 rows to 256 in training); a
+    convolution in the frequency domain sees neither."""
     x = ops.transpose(ops.cast(measured, "float32"), (0, 2, 1))  # (B, F2, F1)
     re, im = ops.fft((x, ops.zeros_like(x)))
     energy = ops.sum(re * re + im * im, axis=1)  # (B, F1), symmetric in t1
@@ -182,7 +192,14 @@ def sampled_fraction(measured):
     sampled = ops.cast(half > 1e-9 * ops.max(half, axis=1, keepdims=True), "float32")
     index = ops.cast(ops.arange(ops.shape(half)[1]), "float32") + 1.0
     last = ops.maximum(ops.max(sampled * index, axis=1), 1.0)
-    return ops.reshape(ops.sum(sampled, axis=1) / last, (-1, 1, 1))
+    return (ops.reshape(ops.sum(sampled, axis=1) / last, (-1, 1, 1)),
+            ops.reshape(last, (-1, 1, 1)))
+
+
+def sampled_fraction(measured):
+    """The sampled fraction of the t1 points of a stack of NUS spectra, shape (B, 1, 1)
+    (:func:`t1_sampling`)."""
+    return t1_sampling(measured)[0]
 
 
 def build_sigma(config=None, precision=None, **overrides):

@@ -129,7 +129,7 @@ def real_calibration(model, method, wnn, path, region):
 
 def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_path=None,
                        resume=False, overwrite=False, real_spectrum=None, region=None,
-                       name=None, log=print):
+                       name=None, log=print, workers=1):
     """Train the sigma network of ``config.method``, then write ``weights`` and its card;
     'wnn-echo' describes the WNN at ``wnn_path`` (default: the shipped one). Returns the card."""
     from mrai.nn.card import git_commit
@@ -141,7 +141,7 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     if config.method == "wnn-echo":
         wnn, wnn_card = load_model(wnn_path, "float32")
     model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
-                               log=log)
+                               log=log, workers=workers)
     reconstruct = reconstructor(config.method, wnn)
     factor = calibrate(model, recipe, reconstruct, count=2 * schedule.validation)
     measured, mu, reference = validation_set(config.method, recipe, schedule.validation,

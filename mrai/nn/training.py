@@ -254,13 +254,15 @@ def training_card(model, kind, name, task, config, recipe, schedule, state, comm
 
 
 def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False,
-                 overwrite=False, real_spectrum=None, region=None, name="wnn", log=print):
+                 overwrite=False, real_spectrum=None, region=None, name="wnn", log=print,
+                 workers=1):
     """Train, then write ``weights`` and the model card beside it; returns the card."""
     from mrai.nn.card import git_commit
     from mrai.nn.inference import save_model
 
     commit = git_commit()  # the code that trains, before anything else changes
-    model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log)
+    model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log,
+                         workers=workers)
     card = training_card(model, "wnn", name,
                          "Echo-only spectrum -> pure absorption (Anti-Echo through flip)",
                          config, recipe, schedule, state, commit)
