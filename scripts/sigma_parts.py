@@ -16,6 +16,7 @@ import numpy as np
 from mrai.fileio import read
 from mrai.methods.ist import ist
 from mrai.nn.inference import load_sigma, model_dir
+from mrai.nn.sigma_data import sigma_inputs
 from mrai.physics import nus_degrade
 from mrai.simulate import SimulationSettings, poisson_gap, schedule_size, simulate
 
@@ -24,7 +25,8 @@ def parts(model, measured, mu):
     """(Smax part, N part) of sigma / Smax, before calibration, for one NUS spectrum."""
     if not model.sigma_config.noise_scale:
         raise SystemExit("the network has no noise-scaled part (noise_scale is off)")
-    return tuple(np.asarray(p)[0] for p in model.parts((measured[None], mu[None])))
+    inputs = sigma_inputs(measured[None], mu[None], model.sigma_config.holdout)
+    return tuple(np.asarray(p)[0] for p in model.parts(inputs))
 
 
 def report(model, name, reference):

@@ -320,3 +320,43 @@ def test_demo_scores_reconstructions_that_have_a_sigma_network(tmp_path, sigma_f
     assert all(0 <= r["coverage"] <= 1 and r["psq"] > 0 for r in rows if "psq" in r)
     table = format_rows(rows)
     assert "pSQ" in table.splitlines()[0] and len(table.splitlines()) == len(rows) + 1
+
+
+def test_holdout_error_tracks_the_true_ist_error():
+    from mrai.methods.ist import ist
+    from mrai.physics import sampled_schedule
+    from mrai.simulate import poisson_gap, schedule_size
+    from mrai.uncertainty.holdout import holdout_error
+
+    sim = simulate(size=(128, 512), peaks=(100, 100), noise=0.003, seed=1)
+    reference = sim.reference / np.abs(sim.reference).max()
+    n = sim.settings.acquired[0]
+    schedule = poisson_gap(n, schedule_size(n, 0.5), seed=0)
+    measured = nus_degrade(reference, schedule)
+    assert np.array_equal(sampled_schedule(measured), np.sort(schedule))
+    held = holdout_error(measured)
+    assert held.shape == (512,) and held.dtype == np.float32
+    true = np.sqrt(np.mean((ist(measured, "nus", schedule) - reference) ** 2, axis=0))
+    ratio = np.sqrt(np.mean(held ** 2)) / np.sqrt(np.mean(true ** 2))
+    assert 0.5 < ratio < 2.5  # the right size on this spectrum
+    assert np.corrcoef(held, true)[0, 1] > 0.4  # and larger in the columns that err more
+    assert np.array_equal(holdout_error(measured, schedule), held)  # the schedule found = given
+    assert not holdout_error(reference).any()  # every t1 point sampled: nothing to fill
+    assert not holdout_error(nus_degrade(reference, [0, 3, 5])).any()  # too few rows to leave out
+
+
+def test_holdout_network_takes_the_estimate_as_a_third_input(spectrum):
+    config = SigmaConfig(method="ist-nus", noise_scale=True, holdout=True, **TINY)
+    model = build_sigma(config)
+    assert model.channels == 8
+    measured = nus_degrade(spectrum.reference, [0, 1, 2, 4, 5, 7, 9])
+    mu = spectrum.reference
+    (m, u, h), y = sigma_batch("ist-nus", TrainingRecipe(sizes=((32, 128),)), 0, 1, 2,
+                               reconstructor("ist-nus"), holdout=True)
+    assert h.shape == (2, 1, 128) and h.min() >= 0 and y.shape == (2, 32, 128, 2)
+    sigma = predict_sigma(model, measured, mu, "nus")
+    assert sigma.shape == mu.shape and sigma.min() > 0
+    with pytest.raises(ValueError, match="hold-out"):
+        model((measured[None], mu[None]))
+    with pytest.raises(ValueError, match="NUS method only, with noise_scale"):
+        SigmaConfig(method="ist-nus", holdout=True)

@@ -124,6 +124,10 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
 @click.option("--t1-points/--no-t1-points", "t1_points", default=None,
               help="ist-nus: log2 of the acquired t1 points, found from the data, as an input "
                    "(mrai.nn.sigma) [off; with --card, the card's].")
+@click.option("--holdout/--no-holdout", default=None,
+              help="ist-nus: IST's hold-out error estimate (sampled rows left out and "
+                   "reconstructed; needs --noise-scale; mrai.uncertainty.holdout) as an input "
+                   "and a sigma part [off; with --card, the card's].")
 @click.option("--column/--no-column", default=None,
               help="The signal level of each F2 column, in noise units, as an input (needs "
                    "--noise-scale; mrai.nn.sigma) [off; with --card, the card's].")
@@ -132,8 +136,8 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                    "are judged (mrai.nn.sigma.nll_loss) [0; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-          workers, method, wnn_path, noise_scale, sampling, t1_points, column, signal_weight,
-          **options):
+          workers, method, wnn_path, noise_scale, sampling, t1_points, holdout, column,
+          signal_weight, **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
@@ -143,7 +147,7 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     for path in (weights, card_out):
         check_writable(path, overwrite)
     options.update(method=method, noise_scale=noise_scale, sampling=sampling, column=column,
-                   signal_weight=signal_weight, t1_points=t1_points)
+                   signal_weight=signal_weight, t1_points=t1_points, holdout=holdout)
     settings = _settings(card_file, options, "sigma")
     from mrai.nn.sigma_training import run_sigma_training
 
@@ -168,7 +172,7 @@ def _settings(card_file, options, kind):
         card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
     for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
-                "noise_scale", "sampling", "column", "signal_weight", "t1_points"):
+                "noise_scale", "sampling", "column", "signal_weight", "t1_points", "holdout"):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:

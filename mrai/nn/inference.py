@@ -157,5 +157,8 @@ def predict_sigma(model, measured, mu, mode="echo"):
     u = np.asarray(mu, dtype=np.float32)
     if mode == "antiecho":
         m, u = flip(m), flip(u)
-    sigma = np.asarray(model((m[None], u[None])))[0].astype(np.float32)
+    from mrai.nn.sigma_data import sigma_inputs
+
+    sigma = np.asarray(model(sigma_inputs(m[None], u[None], model.sigma_config.holdout)))[0]
+    sigma = sigma.astype(np.float32)
     return flip(sigma) if mode == "antiecho" else sigma

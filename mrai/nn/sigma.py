@@ -18,7 +18,10 @@ it also sees the sampled fraction of the t1 points, found from the measured data
 (:func:`sampled_fraction`): IST's NUS errors shrink several-fold from 30 % to 70 % sampling, and a
 convolution cannot see that in the frequency domain; with ``t1_points`` it also sees log2 of
 the acquired t1 points, since at one fraction IST's errors also shrink as that number grows
-(:func:`t1_sampling`). With ``column`` (needs ``noise_scale``) it
+(:func:`t1_sampling`); with ``holdout`` it takes a third input, the hold-out estimate H of
+IST's error per F2 column (mrai.uncertainty.holdout: rows left out of the schedule,
+reconstructed from the rest), sees asinh(H / N) and log10(rms H / N) and gains a sigma part
+in units of rms H, so that sigma follows how well IST did on this very spectrum. With ``column`` (needs ``noise_scale``) it
 sees the signal level of each F2 column, asinh(rms over F1 of mu / N) (:func:`column_level`):
 artefacts run along F1 and grow with the signal in their column, which for 256 t1 rows lies
 mostly outside the trunk's 65-row reach. Trained with
@@ -53,6 +56,7 @@ class SigmaConfig:
     signal_weight: float = 0.0  # share of the training loss on the signal points (nll_loss)
     column: bool = False       # the signal level of each F2 column as a channel (noise units)
     t1_points: bool = False    # NUS: log2 of the acquired t1 points as a channel
+    holdout: bool = False      # NUS: the hold-out error estimate as channels and a sigma part
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
@@ -67,6 +71,8 @@ class SigmaConfig:
             raise ValueError("sampling and t1_points apply to the NUS method only")
         if self.column and not self.noise_scale:
             raise ValueError("column needs noise_scale: its channel is in units of the noise")
+        if self.holdout and (self.echo_like or not self.noise_scale):
+            raise ValueError("holdout applies to the NUS method only, with noise_scale")
         if self.filters < 1 or self.ratio < 1:
             raise ValueError("filters and ratio must be >= 1")
         if not 0.0 <= self.signal_weight <= 1.0:
@@ -91,7 +97,8 @@ class SigmaConfig:
 
 @keras.saving.register_keras_serializable(package="mrai")
 class SigmaNet(keras.Model):
-    """inputs (measured, mu), each (B, F1, F2) real spectra -> sigma (B, F1, F2), float32."""
+    """inputs (measured, mu), each (B, F1, F2) real spectra (with ``holdout`` also the hold-out
+    error (B, 1, F2)) -> sigma (B, F1, F2), float32."""
 
     def __init__(self, config=None, **kwargs):
         super().__init__(**kwargs)
@@ -99,28 +106,31 @@ class SigmaNet(keras.Model):
             SigmaConfig.from_dict(config or {})
         c = self.sigma_config
         self.trunk = Stage(c.filters, c.kernel, c.dilations, c.ratio, "linear",
-                           outputs=2 if c.noise_scale else 1, name="trunk")
+                           outputs=1 + int(c.noise_scale) + int(c.holdout), name="trunk")
 
     @property
     def channels(self):
         c = self.sigma_config
         return (5 if c.echo_like else 3) + (3 if c.noise_scale else 0) + int(c.sampling) + \
-            int(c.column) + int(c.t1_points)
+            int(c.column) + int(c.t1_points) + 2 * int(c.holdout)
 
     def build(self, input_shape=None):
         self.trunk.build((None, None, None, self.channels))
         head = self.trunk.head
-        if self.sigma_config.noise_scale:  # sigma starts at floor + N: the noise level
-            head.bias.assign(ops.convert_to_tensor([0.0, 1.0], head.bias.dtype))
+        if self.sigma_config.noise_scale:  # sigma starts at floor + N (+ H): the noise level
+            start = [0.0, 1.0] + [1.0] * int(self.sigma_config.holdout)
+            head.bias.assign(ops.convert_to_tensor(start, head.bias.dtype))
         else:  # sigma starts near floor + gain, not 0
             head.bias.assign(ops.ones_like(head.bias))
         self.built = True
 
     def parts(self, inputs):
         """(Smax part, noise part) of sigma / Smax before calibration, each (B, F1, F2):
-        floor + gain ReLU(x1) and N ReLU(x2) (zero without ``noise_scale``); sigma is
-        Smax * calibration * (their sum)."""
-        measured, mu = (ops.cast(x, "float32") for x in inputs)
+        floor + gain ReLU(x1) and N ReLU(x2) + H ReLU(x3) (zero without ``noise_scale``; the
+        H term with ``holdout``); sigma is Smax * calibration * (their sum). ``inputs`` is
+        (measured, mu), with ``holdout`` (measured, mu, hold-out error (B, 1, F2),
+        mrai.uncertainty.holdout)."""
+        measured, mu = (ops.cast(x, "float32") for x in inputs[:2])
         scale = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True) + 1e-30
         m, u = measured / scale, mu / scale
         channels = [u, m, u - m]
@@ -140,9 +150,18 @@ class SigmaNet(keras.Model):
             channels.append(ops.zeros_like(u) + ops.log2(points) - 6.0)
         if c.column:
             channels.append(ops.zeros_like(u) + ops.arcsinh(column_level(u) / noise))
+        if c.holdout:
+            if len(inputs) < 3:
+                raise ValueError("this sigma network also takes the hold-out error estimate")
+            held = ops.cast(inputs[2], "float32") / scale  # (B, 1, F2), relative to Smax
+            whole = ops.sqrt(ops.mean(ops.square(held), axis=2, keepdims=True))  # (B, 1, 1)
+            channels += [ops.zeros_like(u) + ops.arcsinh(held / noise),
+                         ops.zeros_like(u) + ops.log10(ops.maximum(whole, NOISE_MIN) / noise)]
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1)), "float32")
         smax_part = c.floor + c.gain * ops.relu(x[..., 0])
         noise_part = noise * ops.relu(x[..., 1]) if c.noise_scale else ops.zeros_like(smax_part)
+        if c.holdout:
+            noise_part = noise_part + whole * ops.relu(x[..., 2])
         return smax_part, noise_part
 
     def call(self, inputs):

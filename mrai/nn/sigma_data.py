@@ -53,10 +53,23 @@ def sigma_set(method, recipe, rng, size, count, reconstruct):
     return measured, reconstruct(measured, [t[2] for t in triples]), reference
 
 
-def sigma_batch(method, recipe, seed, index, batch_size, reconstruct, steps=None):
-    """Batch ``index`` of the stream with ``seed``: ((measured, mu), y_true) where y_true stacks
-    the reference and mu on the last axis, as :func:`mrai.nn.sigma.nll_loss` takes them."""
+def sigma_inputs(measured, mu, holdout=False):
+    """What a sigma network takes for stacks (B, F1, F2) of measured spectra and their
+    reconstructions: (measured, mu); with ``holdout`` also IST's hold-out error estimate of each
+    measured NUS spectrum, (B, 1, F2) (mrai.uncertainty.holdout, schedule found from the data)."""
+    if not holdout:
+        return measured, mu
+    from mrai.uncertainty.holdout import holdout_error
+
+    return measured, mu, np.stack([holdout_error(m) for m in measured])[:, None, :]
+
+
+def sigma_batch(method, recipe, seed, index, batch_size, reconstruct, steps=None,
+                holdout=False):
+    """Batch ``index`` of the stream with ``seed``: (inputs, y_true), inputs as
+    :func:`sigma_inputs` gives them and y_true the reference and mu stacked on the last axis,
+    as :func:`mrai.nn.sigma.nll_loss` takes them."""
     rng = np.random.default_rng([int(seed), int(index)])
     size = draw_size(recipe, rng, seed, index, steps)
     measured, mu, reference = sigma_set(method, recipe, rng, size, batch_size, reconstruct)
-    return (measured, mu), np.stack([reference, mu], axis=-1)
+    return sigma_inputs(measured, mu, holdout), np.stack([reference, mu], axis=-1)

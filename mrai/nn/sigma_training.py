@@ -10,7 +10,7 @@ import numpy as np
 from mrai.metrics import quality
 from mrai.nn.data import TrainingRecipe
 from mrai.nn.sigma import SigmaConfig, build_sigma, training_loss
-from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_set
+from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_inputs, sigma_set
 from mrai.nn.training import VALIDATION_SIZE, Schedule, fit, use_accelerators
 from mrai.uncertainty import coverage, gaussian_nll, psq
 
@@ -25,9 +25,11 @@ def validation_set(method, recipe, count, reconstruct, size=VALIDATION_SIZE):
     return sigma_set(method, recipe, rng, size, count, reconstruct)
 
 
-def predict(model, measured, mu, batch_size=4):
-    """sigma for stacks of (measured, mu), in batches; numpy float32."""
-    out = [np.asarray(model((measured[i:i + batch_size], mu[i:i + batch_size])))
+def predict(model, measured, mu, batch_size=4, inputs=None):
+    """sigma for stacks of (measured, mu), in batches; numpy float32. ``inputs``: the model's
+    inputs when already at hand (:func:`mrai.nn.sigma_data.sigma_inputs`)."""
+    inputs = inputs or sigma_inputs(measured, mu, model.sigma_config.holdout)
+    out = [np.asarray(model(tuple(x[i:i + batch_size] for x in inputs)))
            for i in range(0, len(mu), batch_size)]
     return np.concatenate(out).astype(np.float32)
 
@@ -59,10 +61,12 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
              "schedule": schedule.to_dict()}
     measured, mu, reference = validation_set(config.method, recipe, schedule.validation,
                                              reconstruct)
+    inputs = sigma_inputs(measured, mu, config.holdout)  # once, not every epoch
     return fit(model, training_loss(config), schedule, setup, checkpoint_dir,
                lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
-                                     schedule.batch_size, reconstruct, schedule.steps),
-               lambda m: calibration(predict(m, measured, mu), mu, reference),
+                                     schedule.batch_size, reconstruct, schedule.steps,
+                                     config.holdout),
+               lambda m: calibration(predict(m, measured, mu, inputs=inputs), mu, reference),
                describe_calibration,
                normalise=lambda saved: {
                    "config": SigmaConfig.from_dict(saved["config"]).to_dict(),

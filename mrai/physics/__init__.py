@@ -11,9 +11,10 @@ from mrai.physics.degrade import degrade
 from mrai.physics.echo import (antiecho_part, echo_mask, echo_part, flip, from_virtual_echo,
                                part, virtual_echo)
 from mrai.physics.halfdwell import half_dwell_part, is_half_dwell
-from mrai.physics.nus import nus_degrade, nus_row_mask, validate_schedule
+from mrai.physics.nus import nus_degrade, nus_row_mask, sampled_schedule, validate_schedule
 from mrai.physics.quadrature import echo_antiecho_to_states, states_to_echo_antiecho
 
 __all__ = ["degrade", "virtual_echo", "from_virtual_echo", "echo_mask", "echo_part", "antiecho_part", "part",
-           "flip", "half_dwell_part", "is_half_dwell", "nus_row_mask", "nus_degrade", "validate_schedule",
+           "flip", "half_dwell_part", "is_half_dwell", "nus_row_mask", "nus_degrade", "sampled_schedule",
+           "validate_schedule",
            "states_to_echo_antiecho", "echo_antiecho_to_states"]

@@ -43,3 +43,16 @@ def nus_degrade(spectrum, schedule):
     ve = virtual_echo(s)
     ve[~nus_row_mask(schedule, s.shape[0])] = 0
     return from_virtual_echo(ve, dtype=s.dtype)
+
+
+def sampled_schedule(measured, threshold=1e-9):
+    """The schedule of a NUS spectrum found from the data: t1 indices of the non-negative half
+    whose Virtual-Echo rows carry energy above ``threshold`` of the largest row's (unsampled
+    rows are exactly zero, :func:`nus_degrade`)."""
+    s = np.asarray(measured)
+    if s.ndim != 2:
+        raise ValueError(f"a 2D spectrum is needed, got shape {s.shape}")
+    energy = np.sum(np.abs(np.fft.ifft(s.astype(np.float64), axis=0)) ** 2, axis=1)
+    half = energy[: s.shape[0] // 2]
+    return np.flatnonzero(half > threshold * half.max()) if half.max() > 0 else \
+        np.zeros(0, dtype=np.int64)
