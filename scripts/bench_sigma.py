@@ -9,8 +9,10 @@ Held-out simulated set: ``--count`` spectra (128 x 1024) drawn by the sigma netw
 validation recipe but from another seed, so peak count, linewidths and noise vary; each method
 reconstructs them (WNN Echo, IST Echo, IST NUS at 30..70 %). pSQ / RMSD is also given by the
 reference's noise level (mrai.nn.sigma.noise_level: low, middle, high). The real spectrum
-(MALT1: F2 points 100..800) is scored on Echo, Anti-Echo and 50 % Poisson-gap NUS (seed 0).
-Methods whose sigma network is missing are skipped, with a note.
+(MALT1: F2 points 100..800) is scored on Echo, Anti-Echo and 50 % Poisson-gap NUS (seed 0);
+its cases are ranked by pSQ and by the true RMSD, one by one and as methods (the mean over each
+method's cases). The Spearman correlation is given over all reconstructions and within each
+method. Methods whose sigma network is missing are skipped, with a note.
 """
 
 import argparse
@@ -131,9 +133,19 @@ def main():
         print(f"best to worst by pSQ:  {', '.join(by_psq)}")
         print(f"best to worst by RMSD: {', '.join(by_rmsd)}"
               f" ({'same order' if by_psq == by_rmsd else 'order differs'})")
+        methods = list(dict.fromkeys(r["method"] for r in real_rows))  # mean over its cases
+        mean = {key: [np.mean([r[key] for r in real_rows if r["method"] == m]) for m in methods]
+                for key in ("psq", "rmsd")}
+        by_psq, by_rmsd = ([methods[i] for i in np.argsort(mean[key])] for key in ("psq", "rmsd"))
+        print(f"methods best to worst (mean over their cases) by pSQ: {', '.join(by_psq)}; "
+              f"by RMSD: {', '.join(by_rmsd)} "
+              f"({'same order' if by_psq == by_rmsd else 'order differs'})")
     if len(rows) >= 3:
         rho = spearmanr([r["psq"] for r in rows], [r["rmsd"] for r in rows]).statistic
         print(f"Spearman(pSQ, true RMSD) over {len(rows)} reconstructions: {rho:.3f}")
+        within = [f"{m} {spearmanr([r['psq'] for r in rows if r['method'] == m], [r['rmsd'] for r in rows if r['method'] == m]).statistic:.3f}"
+                  for m in sigmas]
+        print(f"  within each method: {', '.join(within)}")
 
 
 if __name__ == "__main__":
