@@ -142,7 +142,7 @@ def main():
               f"({'same order' if by_psq == by_rmsd else 'order differs'})")
     if len(rows) >= 3:
         rho = spearmanr([r["psq"] for r in rows], [r["rmsd"] for r in rows]).statistic
-        print(f"Spearman(pSQ, true RMSD) over {len(rows)} reconstructions: {rho:.3f}")
+        print(f"Spearman(pSQ, true RMSD) over {len(rows)} reconstructions: {rho:.4f}")
         within = [f"{m} {spearmanr([r['psq'] for r in rows if r['method'] == m], [r['rmsd'] for r in rows if r['method'] == m]).statistic:.3f}"
                   for m in sigmas]
         print(f"  within each method: {', '.join(within)}")

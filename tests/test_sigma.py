@@ -222,10 +222,15 @@ def test_calibration_sets_the_band_coverage(tmp_path):
 
 def test_train_sigma_cli(tmp_path):
     prefix = str(tmp_path / "sig")
-    code, out, err = run_mrai("train", "sigma", "--method", "ist-nus", "-o", prefix, "--epochs",
-                              "1", "--steps", "2", "--batch-size", "2", "--validation", "2",
-                              "--filters", "3", "--dilations", "1,1 2,2", "--size", "16x64")
+    args = ("train", "sigma", "--method", "ist-nus", "--epochs", "1", "--steps", "3",
+            "--batch-size", "2", "--validation", "2", "--filters", "3", "--dilations",
+            "1,1 2,2", "--size", "16x64")
+    code, out, err = run_mrai(*args, "-o", prefix)
     assert code == 0 and out == b"", err
+    code, _, err = run_mrai(*args, "-o", prefix + "2", "--workers", "3")  # threads: same stream
+    assert code == 0, err
+    one, three = (load_sigma(p + ".weights.h5")[0].get_weights() for p in (prefix, prefix + "2"))
+    assert all(np.array_equal(a, b) for a, b in zip(one, three))
     card = json.load(open(prefix + ".json"))
     assert card["kind"] == "sigma" and card["config"]["method"] == "ist-nus"
     assert card["name"] == "sig" and 0 <= card["validation"]["coverage"] <= 1
