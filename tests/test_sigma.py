@@ -2,6 +2,7 @@
 network (ReLU floor, scale invariance, Anti-Echo through flip), its training and model files."""
 
 import json
+import os
 import math
 
 import numpy as np
@@ -365,3 +366,29 @@ def test_holdout_network_takes_the_estimate_as_a_third_input(spectrum):
         model((measured[None], mu[None]))
     with pytest.raises(ValueError, match="NUS method only, with noise_scale"):
         SigmaConfig(method="ist-nus", holdout=True)
+
+
+def test_shipped_cards_name_parents_that_are_shipped_with_the_same_design():
+    """`mrai train ... --card` retrains a shipped model only if its --init parent ships too."""
+    from mrai.nn.card import read_card
+    from mrai.nn.config import WNNConfig
+    from mrai.nn.inference import model_dir, resolve_weights
+
+    folder = model_dir()
+    cards = [name for name in os.listdir(folder) if name.endswith(".json")]
+    parents = 0
+    for name in cards:
+        card = json.load(open(os.path.join(folder, name)))
+        init = card.get("schedule", {}).get("init")
+        if not init:
+            continue
+        parents += 1
+        parent = read_card(resolve_weights(init)[:-len(".weights.h5")] + ".json", card["kind"])
+        config = SigmaConfig if card["kind"] == "sigma" else WNNConfig
+
+        def design(c):  # what shapes the weights (a sigma parent may describe another method)
+            return {k: v for k, v in config.from_dict(c["config"]).to_dict().items()
+                    if k not in ("calibration", "method")}
+
+        assert design(parent) == design(card), name
+    assert parents >= 2  # wnn-echo from wnn-echo-base, sigma-wnn-echo from sigma-ist-echo-base
