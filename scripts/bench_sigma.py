@@ -143,8 +143,11 @@ def main():
     if len(rows) >= 3:
         rho = spearmanr([r["psq"] for r in rows], [r["rmsd"] for r in rows]).statistic
         print(f"Spearman(pSQ, true RMSD) over {len(rows)} reconstructions: {rho:.4f}")
-        within = [f"{m} {spearmanr([r['psq'] for r in rows if r['method'] == m], [r['rmsd'] for r in rows if r['method'] == m]).statistic:.3f}"
-                  for m in sigmas]
+        within = []
+        for method in sigmas:
+            sub = [r for r in rows if r["method"] == method]
+            rho = spearmanr([r["psq"] for r in sub], [r["rmsd"] for r in sub]).statistic
+            within.append(f"{method} {rho:.3f}")
         print(f"  within each method: {', '.join(within)}")
 
 

@@ -37,6 +37,7 @@ from keras import ops
 from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL  # signal points (science.md 6)
 from mrai.nn import ops as veops
 from mrai.nn.layers import Stage
+from mrai.physics.nus import SAMPLED_ENERGY
 
 METHODS = ("wnn-echo", "ist-echo", "ist-nus")
 
@@ -208,7 +209,7 @@ def t1_sampling(measured):
     re, im = ops.fft((x, ops.zeros_like(x)))
     energy = ops.sum(re * re + im * im, axis=1)  # (B, F1), symmetric in t1
     half = energy[:, : ops.shape(energy)[1] // 2]
-    sampled = ops.cast(half > 1e-9 * ops.max(half, axis=1, keepdims=True), "float32")
+    sampled = ops.cast(half > SAMPLED_ENERGY * ops.max(half, axis=1, keepdims=True), "float32")
     index = ops.cast(ops.arange(ops.shape(half)[1]), "float32") + 1.0
     last = ops.maximum(ops.max(sampled * index, axis=1), 1.0)
     return (ops.reshape(ops.sum(sampled, axis=1) / last, (-1, 1, 1)),

@@ -45,10 +45,14 @@ def nus_degrade(spectrum, schedule):
     return from_virtual_echo(ve, dtype=s.dtype)
 
 
-def sampled_schedule(measured, threshold=1e-9):
+SAMPLED_ENERGY = 1e-9  # a t1 row with more than this share of the largest row's energy was sampled
+
+
+def sampled_schedule(measured, threshold=SAMPLED_ENERGY):
     """The schedule of a NUS spectrum found from the data: t1 indices of the non-negative half
     whose Virtual-Echo rows carry energy above ``threshold`` of the largest row's (unsampled
-    rows are exactly zero, :func:`nus_degrade`)."""
+    rows are exactly zero, :func:`nus_degrade`; mrai.nn.sigma.t1_sampling is the same test in
+    keras.ops)."""
     s = np.asarray(measured)
     if s.ndim != 2:
         raise ValueError(f"a 2D spectrum is needed, got shape {s.shape}")

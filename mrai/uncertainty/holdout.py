@@ -38,10 +38,10 @@ def holdout_error(measured, schedule=None, reconstruct=None, folds=FOLDS, used=U
     movable = sampled[sampled > 0]
     if movable.size < folds:
         return np.zeros(m.shape[1], dtype=np.float32)
-    order = np.random.default_rng(seed).permutation(movable)
+    shuffled = np.random.default_rng(seed).permutation(movable)
     t1 = np.fft.ifft(m.astype(np.float64), axis=0)  # rows t1, columns F2
     rows, energies, columns = [], [], np.zeros(m.shape[1])
-    for left_out in np.array_split(order, folds)[:used]:
+    for left_out in np.array_split(shuffled, folds)[:used]:
         kept = np.setdiff1d(sampled, left_out)
         residual = np.fft.ifft(reconstruct(nus_degrade(m, kept), kept), axis=0) - t1
         mask = nus_row_mask(left_out, n0)
@@ -49,8 +49,8 @@ def holdout_error(measured, schedule=None, reconstruct=None, folds=FOLDS, used=U
         for k in left_out:  # row k and its mirror
             rows.append(k)
             energies.append(np.sum(np.abs(residual[k]) ** 2 + np.abs(residual[-k]) ** 2))
-    order = np.argsort(rows)
+    by_row = np.argsort(rows)
     unsampled = np.setdiff1d(np.arange(1, sampled.max() + 1), sampled)
-    total = np.interp(unsampled, np.asarray(rows)[order], np.asarray(energies)[order]).sum()
+    total = np.interp(unsampled, np.asarray(rows)[by_row], np.asarray(energies)[by_row]).sum()
     share = columns / max(columns.sum(), 1e-300)
     return np.sqrt(total * share).astype(np.float32)
