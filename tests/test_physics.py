@@ -3,15 +3,17 @@
 import numpy as np
 import pytest
 
-from mrai.physics import (antiecho_part, echo_antiecho_to_states, echo_part, flip, nus_degrade,
-                          nus_row_mask, states_to_echo_antiecho, validate_schedule)
+from mrai.physics import (antiecho_part, echo_antiecho_to_states, echo_part, flip, grid_part,
+                          grid_starts, nus_degrade, nus_row_mask, states_to_echo_antiecho,
+                          validate_schedule)
+from mrai.physics.grid import nearest_start
 
 
 def literal_parts(s):
     """science.md section 2 written out literally, in float64."""
     v = np.fft.ifft(np.fft.ifft(np.asarray(s, dtype=np.float64), axis=0), axis=1)
     n0, n1 = s.shape
-    h0, h1 = n0 // 2, n1 // 2
+    h0, h1 = (n0 + 1) // 2, (n1 + 1) // 2   # odd n: positive times 1 .. (n - 1) / 2
     v[0, :] *= 0.5
     v[:, 0] *= 0.5
     v[0, 0] *= 2
@@ -109,3 +111,66 @@ def test_states_echo_antiecho_conversions():
     sig = np.exp(0.3j * t)[:, None] * np.ones((1, 3))
     p, n = states_to_echo_antiecho(sig.real.astype(complex), sig.imag.astype(complex))
     assert np.allclose(p, sig) and np.allclose(n, sig.conj())
+
+
+def processed_line(n, f0, decay, start):
+    """A complex 1D line processed NMRPipe-style and stored highest frequency first: samples at
+    t = (k + start) dwells over n // 2 points (first point halved for start 0), zero fill to n,
+    FT, the first-order phase a start needs (P1 = 360 start), so that its real part absorbs."""
+    t = np.arange(n // 2) + start
+    fid = np.exp((2j * np.pi * f0 - decay) * t)
+    if start == 0:
+        fid[0] *= 0.5
+    x = np.fft.fft(fid, n) * np.exp(-2j * np.pi * start * np.fft.fftfreq(n))
+    return np.fft.fftshift(x)[::-1]
+
+
+@pytest.mark.parametrize("shape", [(16, 16), (15, 17), (9, 32), (32, 33)])
+@pytest.mark.parametrize("start", [(0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.5, 0.5)])
+def test_parts_are_p_and_n_type_on_every_grid_and_size(shape, start):
+    """Per peak with processed lines L1, L2 the full spectrum is Re L1 Re L2 and the P-type
+    (Echo) spectrum 0.5 Re(L1 L2): the split gives it exactly, odd sizes and half-dwell grids
+    (t1 or t2 starting at half a dwell) included; the two parts add up to the spectrum."""
+    rng = np.random.default_rng(sum(shape))
+    full = p_type = n_type = 0
+    for _ in range(3):
+        l1 = processed_line(shape[0], rng.uniform(-0.4, 0.4), 0.05, start[0])
+        l2 = processed_line(shape[1], rng.uniform(-0.4, 0.4), 0.05, start[1])
+        full = full + np.outer(l1.real, l2.real)
+        p_type = p_type + 0.5 * np.outer(l1, l2).real
+        n_type = n_type + 0.5 * np.outer(np.conj(l1), l2).real
+    scale = np.abs(full).max()
+    echo, anti = grid_part(full, "echo", start), grid_part(full, "antiecho", start)
+    assert np.abs(echo - p_type).max() < 1e-12 * scale
+    assert np.abs(anti - n_type).max() < 1e-12 * scale
+    assert np.abs(echo + anti - full).max() < 1e-12 * scale
+    if start == (0.0, 0.0):
+        assert np.abs(echo_part(full) - p_type).max() < 1e-12 * scale
+
+
+@pytest.mark.parametrize("shape", [(9, 11), (63, 128), (64, 101), (8, 8)])
+def test_parts_of_odd_sizes_follow_the_definition(shape):
+    s = np.random.default_rng(3).standard_normal(shape)
+    le, la = literal_parts(s)
+    assert np.abs(echo_part(s) - le).max() < 1e-12 and np.abs(antiecho_part(s) - la).max() < 1e-12
+    if shape[0] % 2:  # no Nyquist row: flip maps the parts onto each other exactly
+        assert np.allclose(echo_part(flip(s)), flip(antiecho_part(s)), atol=1e-12)
+
+
+@pytest.mark.parametrize("p1, start, off", [(0, 0.0, 0.0), (180, 0.5, 0.0), (-180, 0.5, 0.0),
+                                            (-25, 0.0, 25 / 360), (-101, 0.5, 0.5 - 101 / 360),
+                                            (100, 0.5, 0.5 - 100 / 360), (360, 0.0, 0.0)])
+def test_grid_start_nearest_the_header_phase(p1, start, off):
+    assert nearest_start(p1 / 360)[0] == start
+    assert abs(nearest_start(p1 / 360)[1] - off) < 1e-12
+    starts, offs = grid_starts({"FDF1P1": float(p1), "FDF2P1": 0.0})
+    assert starts == (start, 0.0) and abs(offs[0] - off) < 1e-12
+
+
+def test_odd_f1_nus_schedule_covers_the_non_negative_half():
+    s = np.random.default_rng(4).standard_normal((9, 16))
+    assert validate_schedule([0, 4], 9).tolist() == [0, 4]
+    with pytest.raises(ValueError, match="outside 0..4"):
+        validate_schedule([5], 9)
+    assert nus_row_mask([4], 9).tolist() == [False] * 4 + [True, True] + [False] * 3
+    assert np.allclose(nus_degrade(s, range(5)), s)

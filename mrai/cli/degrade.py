@@ -8,6 +8,7 @@ from mrai.fileio.header import axis_codes, axis_field
 from mrai.fileio.pipe import PipeReader, check_writable
 from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
 from mrai.physics import degrade, is_half_dwell, validate_schedule
+from mrai.physics.nus import t1_half
 from mrai.planes import f1_size, map_planes, require_real_spectrum
 from mrai.simulate import poisson_gap, schedule_size
 
@@ -42,7 +43,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     target = resolve_output(out_path)
     if mode is not None:
         half = is_half_dwell(reader.dic)
-        count = map_planes(reader, target, lambda p: degrade(p, mode, half_dwell=half),
+        count = map_planes(reader, target, lambda p: degrade(p, mode, start=(0.5 if half else 0.0, 0.0)),
                            "degrade", overwrite=overwrite, mode=mode,
                            **({"f1180": "y"} if half else {}))
         say(f"mrai degrade: {mode} part of {count} plane(s) from {reader.name}"
@@ -71,9 +72,10 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
 
 def _t1_points(reader):
     """F1 spectrum size n0 and the t1 points a schedule draws from: the acquired points
-    (FDF1TDSIZE) when the header gives them, else n0 / 2."""
+    (FDF1TDSIZE) when the header gives them, else the t1 half, (n0 + 1) // 2."""
     dic = reader.dic
     n0 = f1_size(reader)
     acquired = int(axis_field(dic, axis_codes(dic)[1 if dic["FDTRANSPOSED"] == 1 else 0],
                               "TDSIZE"))
-    return n0, acquired if 2 <= acquired <= n0 // 2 else n0 // 2
+    half = t1_half(n0)
+    return n0, acquired if 2 <= acquired <= half else half

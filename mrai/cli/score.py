@@ -7,7 +7,7 @@ import click
 
 from mrai.cli.options import input_options, nus_schedule, parse_region, resolve_input, say
 from mrai.errors import InputError
-from mrai.physics.halfdwell import is_half_dwell
+from mrai.physics.grid import is_half_dwell
 from mrai.fileio.header import provenance, stamp
 from mrai.fileio.pipe import PipeReader, PipeWriter, check_writable
 from mrai.metrics import f2_region

@@ -53,7 +53,7 @@ def schedule_from_hex(text, n):
 
 
 def schedule_record(schedule, n0):
-    """Header record of a schedule over the n0 // 2 t1 points of an F1 size n0: ``n`` and, when
+    """Header record of a schedule over the (n0 + 1) // 2 t1 points of an F1 size n0: ``n`` and, when
     it fits the 160-byte comment field, the bit mask ``sched`` (None otherwise)."""
-    n = n0 // 2
+    n = (int(n0) + 1) // 2   # mrai.physics.nus.t1_half
     return {"n": n, "sched": schedule_to_hex(schedule, n) if n <= 256 else None}

@@ -33,13 +33,14 @@ def thresholds(start, iterations, final_threshold):
 
 
 def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, progress=None,
-        half_dwell=False):
+        start=(0.0, 0.0)):
     """Reconstruct a real 2D spectrum (F1, F2) from its ``mode`` part.
 
     measured: the Echo-only ('echo'), Anti-Echo-only ('antiecho') or NUS ('nus', with
     ``schedule`` of t1 indices) spectrum. Returns float32 of the same shape whose measured part
-    equals the input. ``progress(i)`` is called after each iteration if given. ``half_dwell``:
-    the spectrum's t1 starts at half a dwell (f1180, F1 P1 180; mrai.physics.halfdwell).
+    equals the input. ``progress(i)`` is called after each iteration if given. ``start``: where
+    the (t1, t2) time grids start, in dwells (0 or 0.5 each; (0.5, 0) for f1180 data,
+    mrai.physics.grid). Any size.
     """
     if mode not in DEFAULTS:
         raise ValueError(f"mode must be one of {sorted(DEFAULTS)}, got {mode!r}")
@@ -47,11 +48,13 @@ def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, pr
     iterations = default_iterations if iterations is None else int(iterations)
     final_threshold = default_final if final_threshold is None else float(final_threshold)
     y = np.asarray(measured, dtype=np.float32)
+    start = tuple(float(s) for s in start)
+    half_dwell = start != (0.0, 0.0)
     flipped = mode == "antiecho" and not half_dwell
     if flipped:
         y = flip(y)
     projection = Projection(y.shape, "nus" if mode == "nus" else mode if half_dwell else "echo",
-                            schedule, half_dwell)
+                            schedule, start)
     project = projection.on_support
     y = projection.complete(y).astype(np.float32)
     x = np.zeros_like(y)

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from mrai.physics.echo import echo_mask
-from mrai.physics.halfdwell import half_dwell_filter, half_dwell_weights
+from mrai.physics.grid import split_filter, split_weights
 from mrai.physics.nus import nus_row_mask
 
 
@@ -22,17 +22,20 @@ def half_weights(weights):
 
 
 class Projection:
-    """x -> its measured part, for 'echo', 'antiecho' or 'nus' (with ``schedule``);
-    ``half_dwell``: Echo/Anti-Echo of t1-starting-at-half-a-dwell data (mrai.physics.halfdwell),
-    with complex FFTs on the whole plane."""
+    """x -> its measured part, for 'echo', 'antiecho' or 'nus' (with ``schedule``), any size;
+    ``start``: where the (t1, t2) time grids start, in dwells (0 or 0.5 each, mrai.physics.grid;
+    (0.5, 0) for f1180 data): Echo/Anti-Echo on a half-dwell grid use complex FFTs on the whole
+    plane."""
 
-    def __init__(self, shape, mode, schedule=None, half_dwell=False):
+    def __init__(self, shape, mode, schedule=None, start=(0.0, 0.0)):
         n0, n1 = shape
-        self.shape, self.mode, self.half_dwell = (int(n0), int(n1)), mode, bool(half_dwell)
-        if half_dwell and mode not in ("echo", "antiecho"):
-            raise ValueError("half-dwell parts are defined for 'echo' and 'antiecho'")
-        if half_dwell:
-            self.weights = np.array(half_dwell_weights(shape, mode))
+        self.start = tuple(float(s) for s in start)
+        self.shape, self.mode = (int(n0), int(n1)), mode
+        self.half_dwell = self.start != (0.0, 0.0)
+        if self.half_dwell and mode not in ("echo", "antiecho"):
+            raise ValueError("half-dwell grids are handled for 'echo' and 'antiecho'")
+        if self.half_dwell:
+            self.weights = np.array(split_weights(shape, mode, self.start))
         elif mode in ("echo", "antiecho"):
             self.weights = half_weights(echo_mask(shape, mode))
         elif mode == "nus":
@@ -47,7 +50,7 @@ class Projection:
 
     def _apply(self, x, weights):
         if self.half_dwell:
-            return half_dwell_filter(x, weights)
+            return split_filter(x, weights, self.start)
         spectrum = sfft.rfft2(x, workers=-1)
         spectrum *= weights
         return sfft.irfft2(spectrum, s=self.shape, workers=-1)

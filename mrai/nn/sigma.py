@@ -208,7 +208,7 @@ def t1_sampling(measured):
     x = ops.transpose(ops.cast(measured, "float32"), (0, 2, 1))  # (B, F2, F1)
     re, im = ops.fft((x, ops.zeros_like(x)))
     energy = ops.sum(re * re + im * im, axis=1)  # (B, F1), symmetric in t1
-    half = energy[:, : ops.shape(energy)[1] // 2]
+    half = energy[:, : (ops.shape(energy)[1] + 1) // 2]  # mrai.physics.nus.t1_half
     sampled = ops.cast(half > SAMPLED_ENERGY * ops.max(half, axis=1, keepdims=True), "float32")
     index = ops.cast(ops.arange(ops.shape(half)[1]), "float32") + 1.0
     last = ops.maximum(ops.max(sampled * index, axis=1), 1.0)

@@ -1,14 +1,20 @@
 """Echo and Anti-Echo parts of a real 2D spectrum by the Virtual-Echo quadrant mask.
 
-All functions take a real spectrum of shape (n0, n1) = (F1, F2) with both sizes even, keep the
-floating point precision of the input (float32 stays float32, computed in complex64) and use
-scipy.fft with every core.
+All functions take a real spectrum of shape (n0, n1) = (F1, F2) of any size from 2 x 2 up, odd
+or even, keep the floating point precision of the input (float32 stays float32, computed in
+complex64) and use scipy.fft with every core.
+
+Time indices of a dimension of n points: 0 is t = 0; with h = (n + 1) // 2 the positive times
+are 1 .. h - 1 and the negative times h .. n - 1. For odd n that is (n - 1) / 2 of each and no
+Nyquist index; for even n (h = n / 2) the Nyquist index h counts as negative.
 """
 
 import functools
 
 import numpy as np
 import scipy.fft as sfft
+
+from mrai.physics.grid import grid_part, positive_end
 
 MODES = ("echo", "antiecho")
 
@@ -32,7 +38,7 @@ def from_virtual_echo(ve, dtype=None):
 @functools.lru_cache(maxsize=16)
 def _echo_weights(n0, n1):
     w = np.ones((n0, n1), dtype=np.float32)
-    h0, h1 = n0 // 2, n1 // 2
+    h0, h1 = positive_end(n0), positive_end(n1)
     w[1:h0, h1:] = 0.0
     w[h0:, 1:h1] = 0.0
     w[0, :] *= 0.5
@@ -48,8 +54,8 @@ def echo_mask(shape, mode="echo"):
     ``echo_mask(shape, 'echo') + echo_mask(shape, 'antiecho') == 1`` everywhere.
     """
     n0, n1 = shape
-    if n0 % 2 or n1 % 2 or n0 < 2 or n1 < 2:
-        raise ValueError(f"Echo/Anti-Echo parts need even sizes, got {n0} x {n1}")
+    if n0 < 2 or n1 < 2:
+        raise ValueError(f"Echo/Anti-Echo parts need at least 2 x 2 points, got {n0} x {n1}")
     w = _echo_weights(int(n0), int(n1))
     if mode == "echo":
         return w
@@ -58,8 +64,12 @@ def echo_mask(shape, mode="echo"):
     raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
 
 
-def part(spectrum, mode):
-    """The ``mode`` ('echo' or 'antiecho') part of a real 2D spectrum (real, same shape/dtype)."""
+def part(spectrum, mode, start=(0.0, 0.0)):
+    """The ``mode`` ('echo' or 'antiecho') part of a real 2D spectrum (real, same shape/dtype).
+    ``start``: where the (t1, t2) grids start, in dwells, 0 or 0.5 each (mrai.physics.grid;
+    (0.5, 0) for f1180 data)."""
+    if tuple(float(x) for x in start) != (0.0, 0.0):
+        return grid_part(spectrum, mode, start)
     s = np.asarray(spectrum)
     if s.ndim != 2:
         raise ValueError(f"a 2D spectrum is needed, got {s.ndim} dimensions")

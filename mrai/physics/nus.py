@@ -1,13 +1,19 @@
 """Non-uniform sampling (NUS) of the indirect dimension, in the Virtual-Echo domain.
 
 A schedule lists the sampled t1 points as 0-based indices of the non-negative t1 half of the
-Virtual Echo (0 .. n0/2 - 1 for a spectrum with n0 F1 points). Sampling t1 index k keeps VE row k
-and its mirror row (n0 - k) mod n0; every other row, the t1 = n0/2 row included, is zero.
+Virtual Echo: 0 .. h - 1 with h = (n0 + 1) // 2 for a spectrum with n0 F1 points (n0 / 2 for
+even n0). Sampling t1 index k keeps VE row k and its mirror row (n0 - k) mod n0; every other row,
+the t1 = n0/2 (Nyquist) row of even n0 included, is zero.
 """
 
 import numpy as np
 
 from mrai.physics.echo import from_virtual_echo, virtual_echo
+
+
+def t1_half(n0):
+    """How many t1 indices a schedule can name for n0 F1 points: (n0 + 1) // 2."""
+    return (int(n0) + 1) // 2
 
 
 def validate_schedule(schedule, n0):
@@ -17,7 +23,7 @@ def validate_schedule(schedule, n0):
         raise ValueError("the NUS schedule is empty")
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
         raise ValueError("a NUS schedule is a list of integer t1 indices")
-    half = n0 // 2
+    half = t1_half(n0)
     bad = idx[(idx < 0) | (idx >= half)]
     if bad.size:
         raise ValueError(f"NUS schedule index {int(bad[0])} is outside 0..{half - 1} "
@@ -57,6 +63,6 @@ def sampled_schedule(measured, threshold=SAMPLED_ENERGY):
     if s.ndim != 2:
         raise ValueError(f"a 2D spectrum is needed, got shape {s.shape}")
     energy = np.sum(np.abs(np.fft.ifft(s.astype(np.float64), axis=0)) ** 2, axis=1)
-    half = energy[: s.shape[0] // 2]
+    half = energy[: t1_half(s.shape[0])]
     return np.flatnonzero(half > threshold * half.max()) if half.max() > 0 else \
         np.zeros(0, dtype=np.int64)
