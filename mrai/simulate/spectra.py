@@ -8,7 +8,31 @@ spectrum size, FT, small phase error, stored with the highest frequency first. T
 Virtual-Echo domain, shaped by the same windows, so it is coloured as in a processed spectrum.
 
 Units: frequencies in fractions of the spectral width (-0.5..0.5); decays in e-folds over the
-acquired time of that dimension; noise as the noise standard deviation over max |clean spectrum|.
+acquired time of that dimension; noise as the noise standard deviation over max |clean spectrum|;
+time starts (``t1_start``, ``t2_start``) in dwells; phases in degrees.
+
+Stored orientation: index j of a dimension of n points holds the frequency
+nu(j) = (n - 1 - n // 2 - j) / n (fractions of the spectral width; highest first; for even n this
+is nmrPipe's axis rolled by one point, nmrPipe's being (n // 2 - j) / n; for odd n the two agree).
+
+Time offsets. With ``start`` = s dwells the samples of a dimension are at t = (k + s) dt,
+k = 0 .. acquired - 1 (no first-point halving unless s == 0), and the processed line is phase
+corrected exactly, by exp(-2 pi i nu(j) s), so that peaks are absorptive: the linear phase nmrPipe's
+PS applies. nmrPipe's PS multiplies stored point i of n by exp(+i (P0 + P1 i / n)) (degrees), on
+its axis nu(i) = (n // 2 - i) / n, so the correction of a start s is P1 = +360 s and
+P0 = -360 s (n // 2) / n (= -180 s for even n): f1180 (s = 1/2) is P0 -90, P1 180
+(:meth:`SimulationSettings.phases`; checked against nmrglue's FT and PS in tests/test_simulate.py).
+
+Echo and Anti-Echo. Per peak, with complex processed lines L1 (F1) and L2 (F2), the reference is
+Re(L1) Re(L2), the Echo-only spectrum (processed from the P-type FIDs alone) 0.5 Re(L1 L2) and the
+Anti-Echo-only one 0.5 Re(conj(L1) L2); they add up to the reference for any start. With both
+starts 0 the parts are taken by the Virtual-Echo quadrant mask (mrai.physics.echo_part), which for
+peaks without phase errors is the same to round-off (it differs on the shared t = 0 lines by
+the per-peak phase errors), and stays so for reproducibility of seeded data. With any other start
+the clean parts are the exact line products above and the noise is split by the mask of the
+nearest exactly separable time grid (start 0 or 1/2 modulo one dwell, :func:`grid_start`;
+mrai.physics.grid_part), exact for starts 0 and 1/2 (f1180: the half-dwell split,
+mrai.physics.half_dwell_part).
 """
 
 from dataclasses import asdict, dataclass, field
@@ -17,15 +41,23 @@ import numpy as np
 import scipy.fft as sfft
 
 from mrai.physics.echo import antiecho_part, echo_part
+from mrai.physics.grid import grid_part
 from mrai.physics.nus import nus_degrade
 from mrai.simulate.schedules import poisson_gap, schedule_size
 
 
 @dataclass
 class SimulationSettings:
-    """What :func:`simulate` draws from. Ranges are (low, high) for uniform draws."""
+    """What :func:`simulate` draws from. Ranges are (low, high) for uniform draws.
 
-    size: tuple = (256, 2048)          # spectrum points (F1, F2), even
+    ``t1_start``, ``t2_start``: time of the first sample of t1 / t2, in dwells (0: the usual
+    t = 0 start with the first point halved; 0.5: f1180, half a dwell; small values: a delay
+    that a first-order phase corrects). The processed spectrum is phase corrected for it, with
+    the nmrPipe phases that :meth:`phases` gives. Any finite value is accepted (negative: the
+    first sample before t = 0, as a negative P1 implies).
+    """
+
+    size: tuple = (256, 2048)          # spectrum points (F1, F2), each >= 8, odd or even
     acquired: tuple = None             # complex time points (t1, t2); default size / 2
     peaks: tuple = (300, 300)          # peak count range
     amplitude: tuple = (0.05, 1.0)     # peak amplitude range
@@ -39,11 +71,13 @@ class SimulationSettings:
     imbalance: float = 0.0             # Echo scaled by (1 + imbalance), Anti-Echo by (1 - it)
     window: tuple = (0.5, 0.98, 2.0)   # sine bell (off, end, pow), both dimensions
     nus_fraction: float = 0.5          # NUS sampling fraction of the acquired t1 points
+    t1_start: float = 0.0              # first t1 sample at t1_start dwells (0.5: f1180)
+    t2_start: float = 0.0              # first t2 sample at t2_start dwells
 
     def __post_init__(self):
         self.size = tuple(int(n) for n in self.size)
-        if len(self.size) != 2 or any(n < 4 or n % 2 for n in self.size):
-            raise ValueError(f"spectrum size must be two even numbers >= 4, got {self.size}")
+        if len(self.size) != 2 or any(n < 8 for n in self.size):
+            raise ValueError(f"spectrum size must be two numbers >= 8, got {self.size}")
         if self.acquired is None:
             self.acquired = tuple(n // 2 for n in self.size)
         self.acquired = tuple(int(n) for n in self.acquired)
@@ -55,9 +89,45 @@ class SimulationSettings:
             raise ValueError("peak count must be >= 0")
         if self.noise < 0:
             raise ValueError("noise must be >= 0")
+        self.t1_start, self.t2_start = float(self.t1_start), float(self.t2_start)
+        if not (np.isfinite(self.t1_start) and np.isfinite(self.t2_start)):
+            raise ValueError(f"time starts must be finite, got {self.t1_start}, {self.t2_start}")
+
+    @property
+    def starts(self):
+        """(t1_start, t2_start) in dwells."""
+        return (self.t1_start, self.t2_start)
+
+    def phases(self):
+        """The nmrPipe phase correction (degrees) of each dimension that makes the peaks of data
+        whose first sample is at ``start`` dwells absorptive: ``{'F1': (P0, P1), 'F2': (P0, P1)}``
+        with P1 = 360 start and P0 = -360 start (n // 2) / n (-180 start for even n), nmrPipe's
+        PS convention (module docstring). t1_start 0.5 gives F1 (-90.0, 180.0) for even sizes;
+        start 0 gives (0.0, 0.0)."""
+        return {axis: _nmrpipe_phases(n, start)
+                for axis, n, start in zip(("F1", "F2"), self.size, self.starts)}
 
     def to_dict(self):
         return asdict(self)
+
+
+def _nmrpipe_phases(n, start):
+    if start == 0:
+        return (0.0, 0.0)
+    return (float(-360.0 * start * (n // 2) / n), float(360.0 * start))
+
+
+def grid_start(start):
+    """The exactly separable time-grid start (0.0 or 0.5 dwells) nearest ``start`` modulo one
+    dwell (ties go to 0): the grid whose Echo / Anti-Echo mask splits the noise."""
+    frac = float(start) % 1.0
+    return 0.5 if 0.25 < frac < 0.75 else 0.0
+
+
+def frequencies(n):
+    """Frequency of each stored index of a dimension of ``n`` points, in fractions of the
+    spectral width (highest first): (n - 1 - n // 2 - j) / n."""
+    return (n - 1 - n // 2 - np.arange(n)) / n
 
 
 @dataclass
@@ -67,8 +137,11 @@ class SimulatedSpectrum:
     reference: pure absorption with noise, what ideal full processing gives (the target);
     clean: the same without noise; full: the measured full spectrum, with the Echo/Anti-Echo
     imbalance (equal to reference when it is 0); echo, antiecho: the Echo-only and
-    Anti-Echo-only spectra; nus: ``full`` sampled at ``schedule`` (t1 indices);
-    peaks: the drawn parameters, one array entry per peak.
+    Anti-Echo-only spectra (with imbalance 0, ``echo + antiecho == reference`` to float32
+    round-off); nus: ``full`` sampled at ``schedule`` (t1 indices) by
+    mrai.physics.nus_degrade, which assumes t1 starts at 0: with a non-zero ``t1_start`` it is
+    computed the same way but is not a physical NUS spectrum; peaks: the drawn parameters, one
+    array entry per peak. ``settings.phases()`` gives the nmrPipe phases of the data.
     """
 
     reference: np.ndarray
@@ -93,19 +166,67 @@ def _uniform(rng, bounds, n):
     return rng.uniform(lo, hi, n)
 
 
-def _lines(n_spec, n_acq, freqs, decays, phases, window):
-    """Complex 1D spectra (n_spec, K) of K decaying exponentials, processed NMRPipe-style."""
+def _correction(n, start):
+    """exp(-2 pi i nu(j) start), the exact phase correction of a first sample at ``start``
+    dwells, over the stored indices (complex64, shape (n,))."""
+    return np.exp(-2j * np.pi * frequencies(n) * start).astype(np.complex64)
+
+
+def _transform(x, n, start, axis):
+    """Process complex time-domain data along ``axis`` (samples at (k + start) dwells, window and
+    first-point scaling already applied): zero fill to ``n``, FT, stored orientation, phase
+    correction of the start. Complex64."""
+    spec = sfft.fft(x.astype(np.complex64, copy=False), n=n, axis=axis, workers=-1)
+    spec = np.flip(sfft.fftshift(spec, axes=axis), axis=axis)
+    if start != 0:
+        shape = [1] * spec.ndim
+        shape[axis] = n
+        spec = spec * _correction(n, start).reshape(shape)
+    return spec
+
+
+def _lines(n_spec, n_acq, freqs, decays, phases, window, start=0.0):
+    """Complex 1D spectra (n_spec, K) of K decaying exponentials, processed NMRPipe-style.
+
+    Samples at t = (k + start) dwells, k < n_acq; first point halved only for start 0; phase
+    corrected for the start (absorptive); then the per-peak phase errors ``phases`` (radians)."""
     t = np.arange(n_acq, dtype=np.float64)[:, None]
+    if start != 0:
+        t = t + start
     fid = np.exp(t * (2j * np.pi * freqs[None, :] - decays[None, :] / n_acq))
     fid *= window[:, None]
-    fid[0] *= 0.5
-    spec = sfft.fft(fid.astype(np.complex64), n=n_spec, axis=0, workers=-1)
-    spec = sfft.fftshift(spec, axes=0)[::-1]
+    if start == 0:
+        fid[0] *= 0.5
+    spec = _transform(fid, n_spec, start, axis=0)
     return spec * np.exp(1j * phases[None, :]).astype(np.complex64)
 
 
+def _noise_shifted(shape, acquired, windows, starts, rng):
+    """Unit-std real noise spectrum for data whose samples start at ``starts`` (dwells): white
+    complex time-domain noise on the P-type and on the N-type FIDs, windowed (first point halved
+    where a start is 0), processed and phase corrected as the signal is; the real part of the
+    sum. For starts 0 or 1/2 it is white on the (half-dwell shifted) Virtual Echo grid."""
+    (m0, m1), (s0, s1) = acquired, starts
+    weights = []
+    for m, w, start in zip(acquired, windows, starts):
+        v = np.array(w[:m], dtype=np.float64)
+        if start == 0:
+            v[0] *= 0.5
+        weights.append(v)
+    wt = weights[0][:, None] * weights[1][None, :]
+    total = np.zeros(shape, dtype=np.float64)
+    for coherence in ("P", "N"):
+        z = (rng.standard_normal((m0, m1)) + 1j * rng.standard_normal((m0, m1))) * wt
+        line2 = _transform(z, shape[1], s1, axis=1)      # t2 > 0 for both coherences
+        if coherence == "N":                              # t1 < 0: conj along t1
+            line2 = np.conj(line2)
+        total += _transform(line2, shape[0], s0, axis=0).real
+    return (total / max(float(total.std()), 1e-30)).astype(np.float32)
+
+
 def _noise(shape, acquired, windows, rng):
-    """Unit-std real noise spectrum, coloured as processing colours white time-domain noise."""
+    """Unit-std real noise spectrum, coloured as processing colours white time-domain noise
+    (both starts 0)."""
     weights = []
     for n, m, w in zip(shape, acquired, windows):
         full = np.zeros(n)
@@ -120,7 +241,9 @@ def _noise(shape, acquired, windows, rng):
 
 def simulate(settings=None, seed=None, **overrides):
     """Draw one random data set. ``settings`` (or keyword overrides of its fields) and ``seed``
-    fix everything: the same seed gives the same spectra. Returns :class:`SimulatedSpectrum`."""
+    fix everything: the same seed gives the same spectra (and the same peaks whatever the time
+    starts). With both starts 0 the output is bit for bit what it was before starts existed.
+    Returns :class:`SimulatedSpectrum`."""
     if settings is None:
         settings = SimulationSettings(**overrides)
     elif overrides:
@@ -136,13 +259,29 @@ def simulate(settings=None, seed=None, **overrides):
                  phase1=np.deg2rad(rng.normal(0, settings.phase_deg, k)),
                  phase2=np.deg2rad(rng.normal(0, settings.phase_deg, k)))
     w0, w1 = sine_bell(m0, *settings.window), sine_bell(m1, *settings.window)
-    l1 = _lines(n0, m0, peaks["freq1"], peaks["decay1"], peaks["phase1"], w0).real
-    l2 = _lines(n1, m1, peaks["freq2"], peaks["decay2"], peaks["phase2"], w1).real
-    clean = (l1 * amp.astype(np.float32)) @ l2.T
-    scale = float(np.abs(clean).max()) if k else 1.0
-    noise = _noise((n0, n1), (m0, m1), (w0, w1), rng) * (settings.noise * scale)
-    reference = (clean + noise).astype(np.float32)
-    echo, antiecho = echo_part(reference), antiecho_part(reference)
+    s0, s1 = settings.starts
+    if s0 == 0 and s1 == 0:    # the original construction, bit for bit
+        l1 = _lines(n0, m0, peaks["freq1"], peaks["decay1"], peaks["phase1"], w0).real
+        l2 = _lines(n1, m1, peaks["freq2"], peaks["decay2"], peaks["phase2"], w1).real
+        clean = (l1 * amp.astype(np.float32)) @ l2.T
+        scale = float(np.abs(clean).max()) if k else 1.0
+        noise = _noise((n0, n1), (m0, m1), (w0, w1), rng) * (settings.noise * scale)
+        reference = (clean + noise).astype(np.float32)
+        echo, antiecho = echo_part(reference), antiecho_part(reference)
+    else:
+        c1 = _lines(n0, m0, peaks["freq1"], peaks["decay1"], peaks["phase1"], w0, s0)
+        c2 = _lines(n1, m1, peaks["freq2"], peaks["decay2"], peaks["phase2"], w1, s1)
+        a1 = c1 * amp.astype(np.float32)
+        clean = a1.real @ c2.real.T                       # Re(L1) Re(L2)
+        twist = (a1.imag @ c2.imag.T).astype(np.float64)  # Im(L1) Im(L2)
+        scale = float(np.abs(clean).max()) if k else 1.0
+        noise = _noise_shifted((n0, n1), (m0, m1), (w0, w1), (s0, s1), rng)
+        noise = noise * np.float32(settings.noise * scale)
+        reference = (clean + noise).astype(np.float32)
+        grid = (grid_start(s0), grid_start(s1))
+        echo_noise = grid_part(noise, "echo", grid).astype(np.float64)
+        echo = (0.5 * (clean.astype(np.float64) - twist) + echo_noise).astype(np.float32)
+        antiecho = reference - echo                      # 0.5 Re(conj(L1) L2) + the rest
     e = settings.imbalance
     full = reference + np.float32(e) * (echo - antiecho)
     schedule = poisson_gap(m0, schedule_size(m0, settings.nus_fraction), seed=rng.integers(2**32))
