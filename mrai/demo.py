@@ -14,13 +14,14 @@ import time
 from mrai.fileio.header import spectrum_header, stamp
 from mrai.fileio.pipe import check_writable, write
 from mrai.fileio.schedule import write_schedule
-from mrai.methods.ist import ist
+from mrai.methods import table
 from mrai.metrics import quality
 from mrai.simulate import SimulationSettings, simulate
 
 CASES = (("echo", "echo"), ("antiecho", "antiecho"), ("nus50", "nus"))
-RECONSTRUCTIONS = (("echo", "ist"), ("antiecho", "ist"), ("nus50", "ist"), ("echo", "wnn"),
-                   ("antiecho", "wnn"))
+INPUT = {mode: name for name, mode in CASES}
+# every method of mrai.methods.table for every mode: (input name, method)
+RECONSTRUCTIONS = tuple((INPUT[e.mode], e.method) for e in table.ENTRIES)
 PLOTS = ("contour.png", "slices.png", "sigma_box.png")
 
 
@@ -58,21 +59,20 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
     modes = dict(CASES)
     rows = [{"input": name, "method": "none", **quality(files[name], data.reference)}
             for name, _ in CASES]
-    from mrai.nn.inference import load_model, reconstruct  # imports Keras: only here
+    from mrai.nn.inference import load_model  # imports Keras: only here
 
-    network, card = load_model(model, "auto")
-    solvers = {"ist": lambda x, mode: ist(x, mode, data.schedule if mode == "nus" else None),
-               "wnn": lambda x, mode: reconstruct(network, x, mode)}
+    network = load_model(model, "auto")
     sigmas = _sigma_networks(sigma_dir)
     results = {}
     for name, method in RECONSTRUCTIONS:
         mode = modes[name]
+        e = table.entry(method, mode)
+        run = table.solver(e, data.schedule if mode == "nus" else None,
+                           model=network if method == "wnn" else None)
         start = time.perf_counter()
-        recon = solvers[method](files[name], mode)
+        recon = run.solve(files[name])
         seconds = time.perf_counter() - start
-        extra = dict(model=card.get("name"), precision=card["precision"]) \
-            if method == "wnn" else {}
-        save(f"{name}_{method}.ft2", recon, method=method, mode=mode, **extra)
+        save(f"{name}_{method}.ft2", recon, **table.record(e, **run.fields))
         row = {"input": name, "method": method, "seconds": seconds,
                **quality(recon, data.reference)}
         sigma = _sigma(sigmas, method, mode, files[name], recon, data.schedule)
@@ -97,7 +97,7 @@ def _sigma_networks(folder):
     from mrai.nn.inference import load_sigma, model_dir
 
     found = {}
-    for method in ("wnn-echo", "ist-echo", "ist-nus"):
+    for method in table.SIGMA_NETWORKS:
         path = os.path.join(folder or model_dir(), f"sigma-{method}.weights.h5")
         if os.path.isfile(path):
             found[method] = load_sigma(path, "auto")[0]
@@ -105,12 +105,11 @@ def _sigma_networks(folder):
 
 
 def _sigma(networks, method, mode, measured, recon, schedule):
-    from mrai.uncertainty import assess, sigma_method
-
-    network = networks.get(sigma_method(method, mode))
+    e = table.entry(method, mode)
+    network = networks.get(e.sigma)
     if network is None:
         return None
-    return assess(network, recon, mode, measured, schedule if mode == "nus" else None)[0]
+    return table.sigma_for(e, network, recon, measured, schedule if mode == "nus" else None)[0]
 
 
 def _plots(outdir, header, reference, results, overwrite):

@@ -11,6 +11,7 @@ import numpy as np
 from mrai.errors import InputError
 from mrai.fileio.header import axis_codes, axis_field, stamp
 from mrai.fileio.pipe import PipeReader, PipeWriter
+from mrai.methods.table import MIN_SIZE
 
 
 def require_2d(dic, name):
@@ -32,19 +33,38 @@ def require_real_spectrum(dic, name):
                              "-di to delete imaginaries)", name)
 
 
+def plane_shape(reader):
+    """(F1, F2) size of the planes :func:`spectrum_planes` gives for ``reader``."""
+    rows, cols = reader.layout.plane_shape
+    return (cols, rows) if reader.dic["FDTRANSPOSED"] == 1 else (rows, cols)
+
+
 def f1_size(reader):
     """Number of F1 points of the (F1, F2) planes ``reader`` gives."""
-    rows, cols = reader.layout.plane_shape
-    return cols if reader.dic["FDTRANSPOSED"] == 1 else rows
+    return plane_shape(reader)[0]
 
 
-def check_plane(plane, name, index=None, even=True, minimum=4):
-    """Refuse a plane with NaN/Inf values or sizes the Virtual-Echo methods cannot handle."""
+def plane_codes(dic):
+    """NMRPipe dimension codes of the (rows, columns) of the planes :func:`spectrum_planes`
+    gives (F1, F2 for a 2D spectrum, whether or not it is stored transposed)."""
+    rows, cols = axis_codes(dic)
+    return (cols, rows) if dic["FDTRANSPOSED"] == 1 else (rows, cols)
+
+
+def plane_grid(dic):
+    """(start, off) of the planes' (rows, columns) time grids from the header's first-order
+    phases (mrai.physics.grid.grid_starts): the exact grid start of each (0 or 0.5 dwell) and
+    how far the phases lie off it, in dwells."""
+    from mrai.physics.grid import grid_starts
+
+    return grid_starts(dic, plane_codes(dic))
+
+
+def check_plane(plane, name, index=None, minimum=MIN_SIZE):
+    """Refuse a plane with NaN/Inf values or fewer than ``minimum`` points in a dimension (any
+    size above, odd or even, is taken)."""
     where = f"plane {index + 1}: " if index is not None else ""
     n0, n1 = plane.shape
-    if even and (n0 % 2 or n1 % 2):
-        raise InputError(f"{where}size {n0} x {n1} is not even in both dimensions "
-                         "(zero fill or extract to even sizes)", name)
     if n0 < minimum or n1 < minimum:
         raise InputError(f"{where}size {n0} x {n1} is too small (at least {minimum} points "
                          "in each dimension)", name)

@@ -22,17 +22,15 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from mrai.fileio import read
-from mrai.methods.ist import ist
+from mrai.methods import table
 from mrai.metrics import f2_region, quality
 from mrai.nn.data import TrainingRecipe
-from mrai.nn.inference import load_model, load_sigma, predict_sigma, reconstruct
+from mrai.nn.inference import load_model, load_sigma, predict_sigma
 from mrai.nn.sigma import noise_level
 from mrai.nn.sigma_data import reconstructor, sigma_set
-from mrai.physics import nus_degrade, part
-from mrai.simulate import poisson_gap, schedule_size
 from mrai.uncertainty import coverage, psq
 
-METHODS = ("wnn-echo", "ist-echo", "ist-nus")
+METHODS = table.SIGMA_NETWORKS
 BENCH_SEED = 20241122
 NOISE_EDGES = (1e-3, 5e-3)  # noise groups of the simulated set (MALT1: about 2e-3)
 
@@ -61,8 +59,8 @@ def simulated(sigmas, wnn, count):
         rng = np.random.default_rng(BENCH_SEED)
         recipe = TrainingRecipe()
         measured, mu, reference = sigma_set(method, recipe, rng, (128, 1024), count,
-                                            reconstructor(method, wnn))
-        mode = "nus" if method == "ist-nus" else "echo"
+                                            reconstructor(method, wnn and wnn[0]))
+        mode = table.for_sigma(method)[0].mode
         noise = np.asarray(noise_level(reference)).ravel()
         for m, u, r, n in zip(measured, mu, reference, noise):
             rows.append({"method": method, "case": "simulated", "noise": float(n),
@@ -74,17 +72,12 @@ def real(sigmas, wnn, path):
     _, spectrum = read(path)
     spectrum = np.asarray(spectrum, dtype=np.float32)
     region = f2_region(100, 800) if "malt1" in os.path.basename(path).lower() else None
-    n = spectrum.shape[0] // 2
-    schedule = poisson_gap(n, schedule_size(n, 0.5), seed=0)
     rows = []
     for method, model in sigmas.items():
-        cases = [("nus50", "nus")] if method == "ist-nus" else [("echo", "echo"),
-                                                                ("antiecho", "antiecho")]
-        for case, mode in cases:
-            measured = nus_degrade(spectrum, schedule) if mode == "nus" else part(spectrum, mode)
-            mu = reconstruct(wnn, measured, mode) if method == "wnn-echo" else \
-                ist(measured, mode, schedule if mode == "nus" else None)
-            sigma = predict_sigma(model, measured, mu, mode)
+        for case, e, measured, schedule in table.real_cases(method, spectrum):
+            mu = table.solver(e, schedule, model=wnn if e.method == "wnn" else None) \
+                .solve(measured)
+            sigma = predict_sigma(model, measured, mu, e.mode)
             rows.append({"method": method, "case": case, **score(sigma, mu, spectrum, region)})
     return rows
 
@@ -98,7 +91,7 @@ def main():
     from mrai.nn.inference import model_dir
 
     sigmas = load_sigmas(args.models or model_dir())
-    wnn = load_model(None, "auto")[0] if "wnn-echo" in sigmas else None
+    wnn = load_model(None, "auto") if "wnn-echo" in sigmas else None
     rows = simulated(sigmas, wnn, args.count)
     print(f"held-out simulated set: {args.count} spectra 128x1024 per method")
     print(f"{'method':<10}{'coverage':>10}{'(min)':>8}{'pSQ/RMSD':>10}{'(range)':>16}")

@@ -57,9 +57,10 @@ def stack3d():
 
 
 def write_invalid_spectra(folder):
-    """Spectra a 2D method must refuse: {'odd': .., 'complex': .., 'time': ..} paths."""
-    paths = {name: folder / f"{name}.ft2" for name in ("odd", "complex", "time")}
-    write(str(paths["odd"]), spectrum_header((15, 32)), np.ones((15, 32), np.float32))
+    """Spectra a 2D method must refuse: {'tiny': .. (6 x 32, below the methods' 8 x 8),
+    'complex': .., 'time': ..} paths."""
+    paths = {name: folder / f"{name}.ft2" for name in ("tiny", "complex", "time")}
+    write(str(paths["tiny"]), spectrum_header((6, 32)), np.ones((6, 32), np.float32))
     cplx = spectrum_header((16, 32))
     cplx.update(FDF2QUADFLAG=0.0, FDQUADFLAG=0.0)
     write(str(paths["complex"]), cplx, np.ones((16, 32), np.complex64))

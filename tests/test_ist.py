@@ -111,7 +111,7 @@ def test_cli_bad_spectra(tmp_path, small_file):
     assert_bad(*run_mrai("reconstruct", "--nus", "header", small_file, "-o", tmp_path / "o.ft2"),
                "no NUS schedule recorded")
     bad = write_invalid_spectra(tmp_path)
-    for name, needle in (("odd", "not even"), ("time", "time domain"), ("complex", "complex")):
+    for name, needle in (("tiny", "too small"), ("time", "time domain"), ("complex", "complex")):
         assert_bad(*run_mrai("reconstruct", "--echo", bad[name], "-o", tmp_path / "o.ft2"),
                    needle)
     assert not (tmp_path / "o.ft2").exists()

@@ -7,9 +7,10 @@ from mrai.errors import InputError
 from mrai.fileio.header import axis_codes, axis_field
 from mrai.fileio.pipe import PipeReader, check_writable
 from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
-from mrai.physics import degrade, is_half_dwell, validate_schedule
+from mrai.methods import table
+from mrai.physics import degrade, validate_schedule
 from mrai.physics.nus import t1_half
-from mrai.planes import f1_size, map_planes, require_real_spectrum
+from mrai.planes import f1_size, map_planes, plane_grid, require_real_spectrum
 from mrai.simulate import poisson_gap, schedule_size
 
 
@@ -31,7 +32,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
 
     Echo and Anti-Echo follow the Virtual-Echo quadrant convention (science.md section 2), so
     Echo + Anti-Echo equals the input; a spectrum whose t1 starts at half a dwell (F1 P1 180 in
-    its header, f1180) is split in the half-dwell-shifted Virtual Echo. NUS keeps the sampled t1 rows of the Virtual Echo (and
+    its header, f1180; likewise t2) is split on its own time grid. Any size, odd or even. NUS keeps the sampled t1 rows of the Virtual Echo (and
     their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.
     """
     mode = "echo" if echo else "antiecho" if antiecho else None
@@ -41,15 +42,19 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
         raise click.UsageError("--schedule and --schedule-out go with --nus")
     reader = PipeReader(resolve_input(input_path, in_path))
     target = resolve_output(out_path)
-    if mode is not None:
-        half = is_half_dwell(reader.dic)
-        count = map_planes(reader, target, lambda p: degrade(p, mode, start=(0.5 if half else 0.0, 0.0)),
-                           "degrade", overwrite=overwrite, mode=mode,
-                           **({"f1180": "y"} if half else {}))
-        say(f"mrai degrade: {mode} part of {count} plane(s) from {reader.name}"
-            + (" (t1 from half a dwell: F1 P1 180 in the header)" if half else ""))
-        return
     require_real_spectrum(reader.dic, reader.name)
+    start, off = plane_grid(reader.dic)
+    if mode is not None:
+        e = table.entry(None, mode)
+        count = map_planes(reader, target, lambda p: degrade(p, mode, start=start),
+                           "degrade", overwrite=overwrite, **table.record(e, start, off, method=None))
+        say(f"mrai degrade: {mode} part of {count} plane(s) from {reader.name}"
+            + (f" ({table.grid_label(start)}, from the header's first-order phases)"
+               if any(start) else ""))
+        return
+    if any(start):
+        raise InputError(f"{table.grid_label(start)} (the header's first-order phases): NUS is "
+                         "handled on time grids starting at 0 only", reader.name)
     n0, points = _t1_points(reader)
     if schedule_in:
         try:

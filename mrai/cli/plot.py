@@ -49,7 +49,7 @@ def _spectrum(path):
     require_real_spectrum(reader.dic, reader.name)
     plane = reader.read_all()
     plane = plane.T if reader.dic["FDTRANSPOSED"] == 1 else plane
-    check_plane(plane, reader.name, even=False, minimum=2)
+    check_plane(plane, reader.name, minimum=2)
     return reader.dic, np.ascontiguousarray(plane, dtype=np.float32)
 
 

@@ -9,11 +9,8 @@ from mrai.cli.options import (input_options, nus_schedule, output_options, resol
 from mrai.errors import InputError
 from mrai.fileio.pipe import PipeReader, check_writable
 from mrai.fileio.schedule import schedule_record
-from mrai.methods.ist import DEFAULTS, ist
-from mrai.physics.halfdwell import is_half_dwell
-from mrai.planes import f1_size, map_planes, require_real_spectrum
-
-METHODS = ("wnn", "ist")
+from mrai.methods import table
+from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_real_spectrum
 
 
 @click.command("reconstruct")
@@ -24,7 +21,7 @@ METHODS = ("wnn", "ist")
 @click.option("--nus", "schedule_path", metavar="SCHEDULE",
               help="The input is a NUS spectrum; SCHEDULE is a file of sampled t1 indices "
                    "(0-based, one per line), or 'header' for the schedule mrai degrade recorded.")
-@click.option("--method", type=click.Choice(METHODS),
+@click.option("--method", type=click.Choice(table.METHODS),
               help="Reconstruction method [wnn for Echo/Anti-Echo, ist for NUS].")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
               help="WNN weights (.weights.h5 with its .json card beside it) [the shipped "
@@ -44,99 +41,99 @@ METHODS = ("wnn", "ist")
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
             model_path, precision, sigma_path, sigma_model, iterations, final_threshold):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
-    spectrum. 3D data: every plane in turn. The measured part of the input is kept exactly."""
+    spectrum, of any size. 3D data: every plane in turn. The measured part of the input is kept
+    exactly. The time grids come from the header's first-order phases: F1 P1 180 (f1180) is t1
+    from half a dwell; other phases are taken to the nearest exact grid, with a warning when
+    far from it."""
     if echo + antiecho + (schedule_path is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus SCHEDULE")
     mode = "echo" if echo else "antiecho" if antiecho else "nus"
-    chosen, method = method, method or ("ist" if mode == "nus" else "wnn")
-    if method == "wnn" and mode == "nus":
-        raise click.UsageError("the WNN reconstructs Echo and Anti-Echo spectra; use "
-                               "--method ist for NUS")
-    if method == "ist" and (model_path or precision):
-        raise click.UsageError("--model and --precision are for --method wnn")
-    if method == "wnn" and (iterations or final_threshold):
-        raise click.UsageError("--iterations and --final-threshold are for --method ist")
-    if sigma_model and not sigma_path:
-        raise click.UsageError("--sigma-model goes with --sigma PATH")
+    try:
+        e = table.entry(method, mode)
+        if sigma_model and not sigma_path:
+            raise ValueError("--sigma-model goes with --sigma PATH")
+        options = dict(model=model_path, precision=precision, iterations=iterations,
+                       final_threshold=final_threshold)
+        wrong = [f"--{k.replace('_', '-')}" for k, v in options.items()
+                 if v is not None and k not in e.options]
+        if wrong:
+            raise ValueError(f"{' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not "
+                             f"for --method {e.method}")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
-    half_dwell = mode != "nus" and is_half_dwell(reader.dic)
-    if half_dwell:
-        method = _half_dwell_method(reader, chosen, sigma_path)
+    start, off = plane_grid(reader.dic)
+    problem = table.check(e, plane_shape(reader), start)
+    if problem:
+        raise InputError(problem, reader.name)
+    warn_grid(reader.name, start, off)
     schedule = nus_schedule(reader, schedule_path) if mode == "nus" else None
     target = resolve_output(out_path)
     if sigma_path:
         check_writable(sigma_path, overwrite)
-    if method == "wnn":
-        solve, record, label, steps = _wnn(mode, model_path, precision or "auto")
-    else:
-        iterations = iterations or DEFAULTS[mode][0]
-        final_threshold = final_threshold or DEFAULTS[mode][1]
-        record = dict(method=method, mode=mode, iter=iterations, final=f"{final_threshold:g}")
-        if half_dwell:
-            record["f1180"] = "y"
-        if schedule is not None:
-            record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
-        label, steps = f"ist {mode}, {iterations} iterations", iterations
-
-        def solve(plane, bar):
-            return ist(plane, mode, schedule, iterations, final_threshold,
-                       progress=lambda i: bar.update(1), half_dwell=half_dwell)
+    run = table.solver(e, schedule, start, **{k: v for k, v in options.items()
+                                              if k in e.options})
+    record = table.record(e, start, off, **run.fields)
+    if schedule is not None:
+        record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
     side = None
     if sigma_path:
-        sigma_net, sigma_card = _sigma_model(sigma_model, method, mode)
-        side = (sigma_path, dict(method=method, mode=mode, output="sigma",
+        sigma_net, sigma_card = _sigma_model(sigma_model, e)
+        side = (sigma_path, dict(table.record(e, start, off), output="sigma",
                                  sigma=str(sigma_card.get("name"))[:40]))
-    with _progress(reader.layout.nplanes * steps) as bar:
+    with _progress(reader.layout.nplanes * run.steps) as bar:
+        first = [True]
+
         def plane(x):
-            out = solve(x, bar)
+            if first[0]:
+                warn_unphased(reader.name, x, mode)
+                first[0] = False
+            out = run.solve(x, bar.update)
             if side is None:
                 return out
-            from mrai.uncertainty import assess
-
-            return out, assess(sigma_net, out, mode, x, schedule)[0]
+            return out, table.sigma_for(e, sigma_net, out, x, schedule, start)[0]
         count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
                            side=side, **record)
-    say(f"mrai reconstruct: {label}, {count} plane(s) from {reader.name}"
+    say(f"mrai reconstruct: {run.label}, {count} plane(s) from {reader.name}"
+        + (f" ({table.grid_label(start)})" if any(start) else "")
         + (f"; sigma in {sigma_path}" if sigma_path else ""))
 
 
-def _half_dwell_method(reader, chosen, sigma_path):
-    """The method for a spectrum whose t1 starts at half a dwell (F1 P1 180 in its header):
-    IST, whose Echo/Anti-Echo projection handles it (mrai.physics.halfdwell); the WNN and the
-    sigma networks are trained on t1 starting at 0."""
-    if chosen == "wnn" or sigma_path:
-        raise InputError("its t1 starts at half a dwell (F1 P1 180 in the header, f1180): the "
-                         "WNN and the sigma networks are trained on t1 starting at 0; use "
-                         "--method ist without --sigma (or process without the half-dwell "
-                         "phase, F1 PS -p0 P0 -p1 0)", reader.name)
-    if chosen is None:
-        say(f"mrai reconstruct: {reader.name}: t1 starts at half a dwell (F1 P1 180): "
-            "reconstructing with IST (the WNN is trained on t1 starting at 0)")
-    return "ist"
+OFF_GRID = 0.03   # dwells (11 degrees of P1) off the nearest exact grid before a warning
 
 
-def _wnn(mode, model_path, precision):
-    """(solve(plane, bar), header record, log label, progress steps per plane) for the WNN."""
-    from mrai.nn.inference import load_model, reconstruct
-
-    model, card = load_model(model_path, precision)
-
-    def solve(plane, bar):
-        out = reconstruct(model, plane, mode)
-        bar.update(1)
-        return out
-    record = dict(method="wnn", mode=mode, model=str(card.get("name", "wnn"))[:40],
-                  precision=card["precision"])
-    return solve, record, (f"wnn {mode} (model {card.get('name', model_path)}, "
-                           f"{card['precision']})"), 1
+def warn_grid(name, start, off):
+    """A warning on stderr when the header's first-order phases put a time grid between the
+    exact ones (the split into Echo and Anti-Echo parts is then approximate)."""
+    for axis, (s, o) in enumerate(zip(start, off)):
+        if o > OFF_GRID:
+            say(f"mrai reconstruct: warning: {name}: the F{axis + 1} first-order phase puts "
+                f"the first t{axis + 1} sample {o:.2f} dwell off the nearest grid the methods "
+                f"split exactly ({'half a dwell' if s else 't = 0'}); the reconstruction "
+                "assumes that grid and loses quality (docs/conventions.md)")
 
 
-def _sigma_model(path, method, mode):
+def warn_unphased(name, plane, mode):
+    """A warning on stderr when the input (its first plane) looks unphased."""
+    if mode == "nus":
+        return
+    try:
+        from mrai.process.autophase import looks_unphased
+    except ImportError:
+        return
+    verdict = looks_unphased(plane)
+    flagged, reason = verdict if isinstance(verdict, tuple) else (bool(verdict), "")
+    if flagged:
+        say(f"mrai reconstruct: warning: {name} looks unphased ({reason}); the methods expect "
+            "absorptive peaks: phase it first (mrai process --fn 'PS -p0 .. -p1 ..', or "
+            "--autophase)")
+
+
+def _sigma_model(path, e):
     from mrai.nn.inference import default_sigma_model, load_sigma
-    from mrai.uncertainty import sigma_method
 
-    return load_sigma(path or default_sigma_model(sigma_method(method, mode)), "auto")
+    return load_sigma(path or default_sigma_model(e.sigma), "auto")
 
 
 class _progress:
@@ -153,7 +150,7 @@ class _progress:
             self.bar.__enter__()
         return self
 
-    def update(self, n):
+    def update(self, n=1):
         if self.bar is not None:
             self.bar.update(n)
 

@@ -7,16 +7,16 @@ import click
 
 from mrai.cli.options import input_options, nus_schedule, parse_region, resolve_input, say
 from mrai.errors import InputError
-from mrai.physics.grid import is_half_dwell
 from mrai.fileio.header import provenance, stamp
 from mrai.fileio.pipe import PipeReader, PipeWriter, check_writable
 from mrai.metrics import f2_region
-from mrai.planes import spectrum_planes
+from mrai.methods import table
+from mrai.planes import plane_grid, plane_shape, spectrum_planes
 
 
 @click.command("score")
 @input_options
-@click.option("--method", type=click.Choice(("wnn", "ist")),
+@click.option("--method", type=click.Choice(table.METHODS),
               help="Method that made the reconstruction [from the header of mrai outputs].")
 @click.option("--echo", "mode", flag_value="echo", help="It was reconstructed from Echo data.")
 @click.option("--antiecho", "mode", flag_value="antiecho",
@@ -40,12 +40,14 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
     """Predict the RMSD of a reconstruction without a reference (pSQ) from the per-point sigma
     of the method's sigma network; also the mean and median of sigma/Smax over the signal
     points. The scores go to standard output, one line per plane (JSON with --json)."""
-    from mrai.uncertainty import assess, sigma_method
-
     reader = PipeReader(resolve_input(input_path, in_path))
-    method, mode = _method_and_mode(reader, method, mode, schedule_path)
+    e = _entry(reader, method, mode, schedule_path)
+    method, mode, name = e.method, e.mode, e.sigma
+    start, _ = plane_grid(reader.dic)
+    problem = table.check(e, plane_shape(reader), start)
+    if problem:
+        raise InputError(problem, reader.name)
     schedule = nus_schedule(reader, schedule_path or "header") if mode == "nus" else None
-    name = sigma_method(method, mode)
     measured = _measured(measured_path, reader)
     if sigma_out:
         check_writable(sigma_out, overwrite)
@@ -61,7 +63,7 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
             raise InputError(f"the measured spectrum is {given.shape[0]} x {given.shape[1]}, "
                              f"the reconstruction {recon.shape[0]} x {recon.shape[1]}",
                              measured_path)
-        sigma, summary = assess(model, recon, mode, given, schedule, crop)
+        sigma, summary = table.sigma_for(e, model, recon, given, schedule, start, crop)
         rows.append({"plane": index + 1, **summary})
         if sigma_out:
             sigmas.append(sigma)
@@ -72,27 +74,24 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
     click.echo(json.dumps(report, indent=2) if as_json else _format(report))
 
 
-def _method_and_mode(reader, method, mode, schedule_path):
+def _entry(reader, method, mode, schedule_path):
+    """The table entry of the reconstruction: from the options, else from mrai's header."""
     if schedule_path is not None:
         if mode:
             raise click.UsageError("give one of --echo, --antiecho, --nus SCHEDULE")
         mode = "nus"
     record = provenance(reader.dic) or {}
-    made_here = record.get("method") in ("wnn", "ist") and record.get("mode") in \
-        ("echo", "antiecho", "nus")
+    made_here = record.get("method") in table.METHODS and record.get("mode") in table.MODES
     method = method or (record["method"] if made_here else None)
     mode = mode or (record["mode"] if made_here else None)
     if method is None or mode is None:
         raise InputError("not an mrai reconstruction (no method and mode in its header); give "
                          "--method wnn|ist and one of --echo, --antiecho, --nus SCHEDULE",
                          reader.name)
-    if method == "wnn" and mode == "nus":
-        raise click.UsageError("the WNN does not reconstruct NUS spectra")
-    if mode != "nus" and is_half_dwell(reader.dic):
-        raise InputError("its t1 starts at half a dwell (F1 P1 180 in the header, f1180): the "
-                         "sigma networks are trained on t1 starting at 0, so no score",
-                         reader.name)
-    return method, mode
+    try:
+        return table.entry(method, mode)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _measured(path, reader):

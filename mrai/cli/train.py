@@ -9,6 +9,7 @@ import click
 
 from mrai.cli.options import parse_region, parse_size, say
 from mrai.errors import InputError
+from mrai.methods.table import SIGMA_NETWORKS
 
 
 @click.group("train")
@@ -110,7 +111,7 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
 
 
 @command.command("sigma")
-@click.option("--method", type=click.Choice(("wnn-echo", "ist-echo", "ist-nus")),
+@click.option("--method", type=click.Choice(SIGMA_NETWORKS),
               help="The reconstruction method whose errors the network describes (required "
                    "unless --card gives it).")
 @click.option("--wnn", "wnn_path", type=click.Path(dir_okay=False), metavar="WEIGHTS",
@@ -176,7 +177,7 @@ def _settings(card_file, options, kind):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:
-        raise click.UsageError("give --method wnn-echo|ist-echo|ist-nus (or --card)")
+        raise click.UsageError(f"give --method {'|'.join(SIGMA_NETWORKS)} (or --card)")
     if options.get("sizes"):
         recipe["sizes"] = options["sizes"]
     for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation", "init"):

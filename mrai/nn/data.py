@@ -75,18 +75,19 @@ def sample(recipe, rng, size):
     return sim.echo / scale, target.astype(np.float32) / scale, sim.reference / scale
 
 
-def first_estimates(echo, config):
+def first_estimates(echo, config, grid=(0.0, 0.0)):
     """The network's first estimates for a stack of Echo spectra (None when it starts from
-    the Echo spectrum itself)."""
+    the Echo spectrum itself); ``grid``: the (t1, t2) time grid starts (mrai.physics.grid)."""
     if config.start == "echo":
         return None
-    return np.stack([ist(e, "echo", iterations=config.start_iterations) for e in echo])
+    return np.stack([ist(e, "echo", iterations=config.start_iterations, start=grid)
+                     for e in echo])
 
 
-def inputs(echo, config):
+def inputs(echo, config, grid=(0.0, 0.0)):
     """What the model takes for a stack of Echo spectra: echo, or (echo, first estimate)."""
-    start = first_estimates(echo, config)
-    return echo if start is None else (echo, start)
+    first = first_estimates(echo, config, grid)
+    return echo if first is None else (echo, first)
 
 
 def draw_size(recipe, rng, seed, index, steps=None):

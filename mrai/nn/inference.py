@@ -125,18 +125,22 @@ def save_model(model, weights, card, overwrite=False):
             os.unlink(temp)
 
 
-def reconstruct(model, spectrum, mode="echo"):
+def reconstruct(model, spectrum, mode="echo", start=(0.0, 0.0)):
     """Pure-absorption spectrum from an Echo-only ('echo') or Anti-Echo-only ('antiecho') real
-    2D spectrum (F1, F2), float32 out. Anti-Echo goes through ``flip`` and back."""
+    2D spectrum (F1, F2) of any size, float32 out. Anti-Echo goes through ``flip`` and back.
+    ``start``: where the (t1, t2) time grids start, in dwells (0 or 0.5 each; (0.5, 0) for f1180
+    data, mrai.physics.grid)."""
     from mrai.nn.data import inputs
 
     if mode not in ("echo", "antiecho"):
         raise ValueError(f"the WNN handles 'echo' and 'antiecho', not {mode!r}")
+    start = tuple(float(s) for s in start)
     y = np.asarray(spectrum, dtype=np.float32)
     if mode == "antiecho":
-        y = flip(y)
-    out = np.asarray(model(inputs(y[None], model.wnn_config)))[0].astype(np.float32)
-    return flip(out) if mode == "antiecho" else out
+        y = flip(y, start)
+    out = np.asarray(model(inputs(y[None], model.wnn_config, start), grid=start))[0]
+    out = out.astype(np.float32)
+    return flip(out, start) if mode == "antiecho" else out
 
 
 def default_sigma_model(method):
@@ -150,15 +154,18 @@ def load_sigma(path, precision="float32"):
     return _load(path, "sigma", precision)
 
 
-def predict_sigma(model, measured, mu, mode="echo"):
+def predict_sigma(model, measured, mu, mode="echo", start=(0.0, 0.0)):
     """sigma (float32, the shape of ``mu``) for the reconstruction ``mu`` of the 2D spectrum
-    ``measured`` ('echo', 'antiecho' through flip, or 'nus')."""
+    ``measured`` ('echo', 'antiecho' through flip, or 'nus'); ``start``: the (t1, t2) time grid
+    starts, in dwells (0 or 0.5 each; Echo and Anti-Echo only)."""
+    start = tuple(float(s) for s in start)
     m = np.asarray(measured, dtype=np.float32)
     u = np.asarray(mu, dtype=np.float32)
     if mode == "antiecho":
-        m, u = flip(m), flip(u)
+        m, u = flip(m, start), flip(u, start)
     from mrai.nn.sigma_data import sigma_inputs
 
-    sigma = np.asarray(model(sigma_inputs(m[None], u[None], model.sigma_config.holdout)))[0]
+    sigma = np.asarray(model(sigma_inputs(m[None], u[None], model.sigma_config.holdout),
+                             grid=start))[0]
     sigma = sigma.astype(np.float32)
-    return flip(sigma) if mode == "antiecho" else sigma
+    return flip(sigma, start) if mode == "antiecho" else sigma

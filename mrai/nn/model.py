@@ -1,7 +1,8 @@
 """The WNN: a cascade of dilated-convolution stages with exact Echo data consistency.
 
-Input: a batch of real Echo-only spectra (B, F1, F2), any scale, any even sizes (NMRPipe
-orientation, science.md section 2). Output: pure-absorption spectra of the same shape whose
+Input: a batch of real Echo-only spectra (B, F1, F2), any scale, any size (NMRPipe
+orientation: rows F1, columns F2), on time grids starting at 0 or at half a dwell
+(``start``, mrai.nn.ops). Output: pure-absorption spectra of the same shape whose
 Echo part equals the input exactly (up to float32 round-off). The input is divided by its RMS
 and the output multiplied back, so the model is scale invariant. Anti-Echo problems go through
 ``mrai.physics.flip`` (see :func:`mrai.nn.inference.reconstruct`).
@@ -34,32 +35,34 @@ class WNN(keras.Model):
             stage.build((None, None, None, channels))
         self.built = True
 
-    def features(self, echo):
+    def features(self, echo, start=veops.ORIGIN):
         """Channel-last input features of normalised Echo spectra (B, F1, F2)."""
         channels = [echo]
         if {"quadrature", "magnitude"} & set(self.wnn_config.features):
-            re, im = veops.quadrature(echo)
+            re, im = veops.quadrature(echo, start)
             if "quadrature" in self.wnn_config.features:
                 channels.append(im)
             if "magnitude" in self.wnn_config.features:
                 channels.append(ops.sqrt(re * re + im * im + 1e-12))
         return ops.stack(channels, axis=-1)
 
-    def call(self, inputs, return_stages=False):
-        """``inputs``: Echo spectra (B, F1, F2), or (echo, start) with a first estimate."""
-        echo, start = inputs if isinstance(inputs, (tuple, list)) else (inputs, None)
+    def call(self, inputs, return_stages=False, grid=veops.ORIGIN):
+        """``inputs``: Echo spectra (B, F1, F2), or (echo, first) with a first estimate;
+        ``grid``: where the (t1, t2) time grids start, in dwells (0 or 0.5 each)."""
+        echo, first = inputs if isinstance(inputs, (tuple, list)) else (inputs, None)
+        grid = tuple(float(g) for g in grid)
         echo = ops.cast(echo, "float32")
         scale = ops.sqrt(ops.mean(echo * echo, axis=(1, 2), keepdims=True)) + 1e-30
         e = echo / scale
-        measured = veops.complete(e)
-        feats = self.features(e)
-        x = measured if start is None else \
-            veops.consistent(ops.cast(start, "float32") / scale, measured)
+        measured = veops.complete(e, grid)
+        feats = self.features(e, grid)
+        x = measured if first is None else \
+            veops.consistent(ops.cast(first, "float32") / scale, measured, grid)
         outputs = []
         for i in range(self.wnn_config.stages):
             stage = self.stages[0 if self.wnn_config.share_weights else i]
             delta = ops.cast(stage(ops.concatenate([x[..., None], feats], axis=-1))[..., 0], "float32")
-            x = veops.consistent(x + delta, measured)
+            x = veops.consistent(x + delta, measured, grid)
             outputs.append(x * scale)
         return outputs if return_stages else outputs[-1]
 

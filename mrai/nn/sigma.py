@@ -34,12 +34,13 @@ from dataclasses import asdict, dataclass
 import keras
 from keras import ops
 
+from mrai.methods.table import SIGMA_NETWORKS, for_sigma
 from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL  # signal points (science.md 6)
 from mrai.nn import ops as veops
 from mrai.nn.layers import Stage
 from mrai.physics.nus import SAMPLED_ENERGY
 
-METHODS = ("wnn-echo", "ist-echo", "ist-nus")
+METHODS = SIGMA_NETWORKS  # one network per method (mrai.methods.table): wnn-echo, ist-echo, ...
 
 
 @dataclass
@@ -84,7 +85,7 @@ class SigmaConfig:
     @property
     def echo_like(self):
         """True for the Echo methods (Anti-Echo goes through flip), False for NUS."""
-        return self.method.endswith("-echo")
+        return for_sigma(self.method)[0].mode != "nus"
 
     def to_dict(self):
         out = asdict(self)
@@ -125,18 +126,20 @@ class SigmaNet(keras.Model):
             head.bias.assign(ops.ones_like(head.bias))
         self.built = True
 
-    def parts(self, inputs):
+    def parts(self, inputs, grid=veops.ORIGIN):
         """(Smax part, noise part) of sigma / Smax before calibration, each (B, F1, F2):
         floor + gain ReLU(x1) and N ReLU(x2) + H ReLU(x3) (zero without ``noise_scale``; the
         H term with ``holdout``); sigma is Smax * calibration * (their sum). ``inputs`` is
         (measured, mu), with ``holdout`` (measured, mu, hold-out error (B, 1, F2),
-        mrai.uncertainty.holdout)."""
+        mrai.uncertainty.holdout). ``grid``: where the (t1, t2) time grids start, in dwells (0 or
+        0.5 each, mrai.nn.ops)."""
+        grid = tuple(float(g) for g in grid)
         measured, mu = (ops.cast(x, "float32") for x in inputs[:2])
         scale = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True) + 1e-30
         m, u = measured / scale, mu / scale
         channels = [u, m, u - m]
         if self.sigma_config.echo_like:
-            re, im = veops.quadrature(m)
+            re, im = veops.quadrature(m, grid)
             channels += [im, ops.sqrt(re * re + im * im + 1e-12)]
         c = self.sigma_config
         if c.noise_scale:
@@ -165,8 +168,8 @@ class SigmaNet(keras.Model):
             noise_part = noise_part + whole * ops.relu(x[..., 2])
         return smax_part, noise_part
 
-    def call(self, inputs):
-        smax_part, noise_part = self.parts(inputs)
+    def call(self, inputs, grid=veops.ORIGIN):
+        smax_part, noise_part = self.parts(inputs, grid)
         scale = ops.max(ops.abs(ops.cast(inputs[1], "float32")), axis=(1, 2), keepdims=True)
         return (scale + 1e-30) * (self.sigma_config.calibration * (smax_part + noise_part))
 

@@ -9,7 +9,7 @@ draw a sine-weighted Poisson-gap schedule over the acquired t1 points at a fract
 
 import numpy as np
 
-from mrai.methods.ist import ist
+from mrai.methods import table
 from mrai.nn.data import draw_size
 from mrai.physics.nus import nus_degrade
 from mrai.simulate import poisson_gap, schedule_size, simulate
@@ -23,7 +23,7 @@ def sigma_sample(method, recipe, rng, size):
     sim = simulate(settings, seed=rng.integers(2**32))
     scale = np.float32(max(float(np.abs(sim.reference).max()), 1e-20))
     reference = (sim.reference / scale).astype(np.float32)
-    if method.endswith("-echo"):
+    if table.for_sigma(method)[0].mode != "nus":
         return (sim.echo / scale).astype(np.float32), reference, None
     n = settings.acquired[0]
     schedule = poisson_gap(n, schedule_size(n, rng.uniform(*NUS_FRACTIONS)),
@@ -32,17 +32,10 @@ def sigma_sample(method, recipe, rng, size):
 
 
 def reconstructor(method, wnn=None):
-    """f(measured stack, schedules) -> mu stack: the method whose errors sigma describes.
+    """f(measured stack, schedules) -> mu stack: the method whose errors the sigma network
+    ``method`` describes (its first entry in mrai.methods.table, Echo before Anti-Echo).
     'wnn-echo' needs ``wnn``, a loaded WNN (mrai.nn.inference.load_model)."""
-    if method == "wnn-echo":
-        if wnn is None:
-            raise ValueError("the wnn-echo sigma network needs the WNN it describes")
-        from mrai.nn.training import predict
-
-        return lambda measured, schedules: predict(wnn, measured)
-    mode = "echo" if method == "ist-echo" else "nus"
-    return lambda measured, schedules: np.stack(
-        [ist(m, mode, s) for m, s in zip(measured, schedules)]).astype(np.float32)
+    return table.batch_solver(table.for_sigma(method)[0], wnn)
 
 
 def sigma_set(method, recipe, rng, size, count, reconstruct):

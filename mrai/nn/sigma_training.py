@@ -99,36 +99,37 @@ def calibrate(model, recipe, reconstruct, target=0.95, count=CALIBRATION_COUNT,
 
 def real_calibration(model, method, wnn, path, region):
     """Coverage, pSQ and true RMSD of the method's reconstructions of the real full spectrum at
-    ``path``: Echo and Anti-Echo for the Echo methods, a 50 % Poisson-gap NUS (seed 0, over the
-    first half of the t1 points) for 'ist-nus'."""
+    ``path``: the cases mrai.methods.table.real_cases gives (Echo and Anti-Echo for the Echo
+    methods, 50 % Poisson-gap NUS for 'ist-nus')."""
     import os
 
     from mrai.fileio.pipe import read
-    from mrai.methods.ist import ist
+    from mrai.methods import table
     from mrai.metrics import f2_region
-    from mrai.nn.inference import predict_sigma, reconstruct
-    from mrai.physics import nus_degrade, part
-    from mrai.simulate import poisson_gap, schedule_size
+    from mrai.nn.inference import predict_sigma
 
     _, spectrum = read(path)
     spectrum = np.asarray(spectrum, dtype=np.float32)
     crop = f2_region(*region) if region else None
     out = {"spectrum": os.path.basename(path), "f2_points": list(region) if region else "all"}
-    if method == "ist-nus":
-        n = spectrum.shape[0] // 2
-        schedule = poisson_gap(n, schedule_size(n, 0.5), seed=0)
-        cases = {"nus50": ("nus", nus_degrade(spectrum, schedule), schedule)}
-    else:
-        cases = {mode: (mode, part(spectrum, mode), None) for mode in ("echo", "antiecho")}
-    for case, (mode, measured, schedule) in cases.items():
-        mu = reconstruct(wnn, measured, mode) if method == "wnn-echo" else \
-            ist(measured, mode, schedule)
-        sigma = predict_sigma(model, measured, mu, mode)
+    for case, e, measured, schedule in table.real_cases(method, spectrum):
+        model_arg = (wnn, {"name": "wnn", "precision": "float32"}) if e.method == "wnn" else None
+        mu = table.solver(e, schedule, model=model_arg).solve(measured)
+        sigma = predict_sigma(model, measured, mu, e.mode)
         rmsd = quality(mu, spectrum, crop)["rmsd"]
         out[case] = {"coverage": coverage(spectrum, mu, sigma, region=crop),
                      "psq": psq(mu, sigma, crop), "rmsd": rmsd,
                      "psq_ratio": psq(mu, sigma, crop) / rmsd}
     return out
+
+
+def sigma_task(method):
+    """'sigma of IST Echo/Anti-Echo reconstructions' etc. for a sigma network's card."""
+    from mrai.methods import table
+
+    entries = table.for_sigma(method)
+    modes = "/".join(table.mode_label(e.mode) for e in entries)
+    return f"sigma of {entries[0].method.upper()} {modes} reconstructions"
 
 
 def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_path=None,
@@ -153,9 +154,7 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     calibrated = calibration(predict(model, measured, mu), mu, reference)
     log(f"calibration: sigma x {factor:.3f}; validation {describe_calibration(calibrated)}")
     config = model.sigma_config
-    task = {"wnn-echo": "sigma of WNN Echo/Anti-Echo reconstructions",
-            "ist-echo": "sigma of IST Echo/Anti-Echo reconstructions",
-            "ist-nus": "sigma of IST NUS reconstructions"}[config.method]
+    task = sigma_task(config.method)
     card = training_card(model, "sigma", name or f"sigma-{config.method}", task, config,
                          recipe, schedule, state, commit)
     card["calibrated_validation"] = calibrated

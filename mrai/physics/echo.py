@@ -87,12 +87,17 @@ def antiecho_part(spectrum):
     return part(spectrum, "antiecho")
 
 
-def flip(spectrum):
+def flip(spectrum, start=(0.0, 0.0)):
     """Map an Anti-Echo problem onto an Echo problem and back (an involution).
 
     Defined as ``real(fft(conj(ifft(X, axis=0)), axis=0))``: conjugation along t1 in the
     Virtual-Echo domain. For a real spectrum this is the F1 mirror ``X[(-k) mod n0]``, computed
-    directly. ``echo_part(flip(S)) == flip(antiecho_part(S))``.
+    directly. ``echo_part(flip(S)) == flip(antiecho_part(S))`` (away from the Nyquist row of
+    an even F1 size). ``start``: the (t1, t2) grid starts (mrai.physics.grid); when t1 starts at
+    half a dwell the mirror is ``X[n0 - 1 - k]``, which maps the half-dwell parts onto each
+    other in the same way.
     """
     s = np.asarray(spectrum)
+    if float(start[0]) == 0.5:
+        return s[::-1].copy()
     return np.roll(s[::-1], 1, axis=0)

@@ -148,14 +148,14 @@ def nearest_start(delay):
     return start, off
 
 
-def grid_starts(dic):
-    """(start, off) for the (F1, F2) plane of an NMRPipe header: the exact grid start of each
-    dimension nearest its first-order phase (FDF1P1, FDF2P1; 0 when unset) and how far off it is
-    in dwells. A half-dwell F1 (P1 180) gives start (0.5, 0.0) with no offset."""
+def grid_starts(dic, codes=(1, 2)):
+    """(start, off) for two dimensions of an NMRPipe header (dimension ``codes``, default F1 and
+    F2): the exact grid start of each nearest its first-order phase (FDF?P1; 0 when unset) and
+    how far off it is in dwells. A half-dwell F1 (P1 180) gives start (0.5, 0.0), off 0."""
     starts, offs = [], []
-    for axis in ("F1", "F2"):
+    for code in codes:
         try:
-            p1 = float(dic.get(f"FD{axis}P1", 0.0) or 0.0)
+            p1 = float(dic.get(f"FDF{int(code)}P1", 0.0) or 0.0)
         except (TypeError, ValueError):
             p1 = 0.0
         start, off = nearest_start(delay_from_phase(p1))
