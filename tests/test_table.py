@@ -100,3 +100,52 @@ def test_half_dwell_wnn_reaches_its_quality_at_t1_from_zero(networks):
                                                model=(wnn, card)), sim.reference)["r"])
         scores[grid] = np.mean(r)
     assert scores[(0.5, 0.0)] > 0.99 and abs(scores[(0.5, 0.0)] - scores[(0.0, 0.0)]) < 0.005
+
+
+def test_cli_odd_size_half_dwell_pipeline(tmp_path):
+    """simulate (63 x 129, t1 from half a dwell) -> reconstruct (WNN and IST) -> score -> info,
+    through the real command line: the header's phases say the grid, nothing falls back."""
+    from conftest import run_mrai
+
+    from mrai.fileio import read
+    from mrai.fileio.header import provenance
+
+    ref, echo = tmp_path / "ref.ft2", tmp_path / "echo.ft2"
+    code, _, err = run_mrai("simulate", "--size", "63x129", "--peaks", "20", "--t1-start", "0.5",
+                            "--echo", echo, "-o", ref)
+    assert code == 0, err
+    dic, reference = read(str(ref))
+    assert (dic["FDF1P0"], dic["FDF1P1"]) == (pytest.approx(-360 * 0.5 * 31 / 63), 180.0)
+    code, _, err = run_mrai("degrade", "--echo", ref, "-o", tmp_path / "again.ft2")
+    assert code == 0 and "half a dwell" in err
+    # the simulator's Echo is made from P-type lines and noise, degrade splits the total: the
+    # same to the noise's t2 = 0 column
+    again = read(str(tmp_path / "again.ft2"))[1]
+    assert np.abs(again - read(str(echo))[1]).max() < 1e-3 * np.abs(reference).max()
+    for method in ("wnn", "ist"):
+        out = tmp_path / f"{method}.ft2"
+        code, _, err = run_mrai("reconstruct", "--echo", "--method", method, echo, "-o", out)
+        assert code == 0 and "t1 from half a dwell" in err, err
+        dic, recon = read(str(out))
+        assert provenance(dic)["t1start"] == "0.5" and recon.shape == (63, 129)
+        assert quality(recon, reference)["r"] > 0.98
+        code, report, err = run_mrai("score", "--json", out)
+        assert code == 0, err
+        assert '"psq"' in report.decode()
+    code, report, _ = run_mrai("info", tmp_path / "wnn.ft2")
+    assert "F1: P0 -88.5714 P1 180" in report.decode() and "split as from half a dwell" in \
+        report.decode()
+    code, _, err = run_mrai("degrade", "--nus", "0.5", ref, "-o", tmp_path / "nus.ft2")
+    assert code == 2 and "NUS is handled on time grids starting at 0 only" in err
+    assert not (tmp_path / "nus.ft2").exists()
+
+
+def test_cli_warns_off_grid(tmp_path):
+    from conftest import run_mrai
+
+    echo = tmp_path / "echo.ft2"
+    assert run_mrai("simulate", "--size", "32x128", "--peaks", "10", "--t1-start", "0.15",
+                    "--echo", echo, "-o", tmp_path / "ref.ft2")[0] == 0
+    code, _, err = run_mrai("reconstruct", "--echo", "--method", "ist", echo, "-o",
+                            tmp_path / "out.ft2")
+    assert code == 0 and "warning" in err and "0.15 dwell off the nearest grid" in err

@@ -14,32 +14,40 @@ from mrai.simulate import SimulationSettings, simulate
 @click.option("--antiecho", "anti_path", metavar="PATH",
               help="Also write the Anti-Echo-only spectrum.")
 @click.option("--size", default="256x2048", show_default=True,
-              help="Spectrum points, F1xF2 (even numbers).")
+              help="Spectrum points, F1xF2 (any sizes from 8).")
 @click.option("--peaks", default=300, show_default=True, type=click.IntRange(0, 100000),
               help="Number of peaks.")
 @click.option("--noise", default=1e-3, show_default=True, type=click.FloatRange(0),
               help="Noise standard deviation as a fraction of the largest peak.")
 @click.option("--imbalance", default=0.0, show_default=True, type=click.FloatRange(-0.5, 0.5),
               help="Echo/Anti-Echo amplitude imbalance (Echo x (1+e), Anti-Echo x (1-e)).")
+@click.option("--t1-start", default=0.0, show_default=True, type=float, metavar="DWELLS",
+              help="Time of the first t1 sample in dwells (0.5: f1180, F1 P0 -90 P1 180); the "
+                   "header records the phases that correct it.")
+@click.option("--t2-start", default=0.0, show_default=True, type=float, metavar="DWELLS",
+              help="Time of the first t2 sample in dwells (a delay; F2 P1 = 360 x it).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @click.option("--bruker", "bruker_dir", metavar="DIR",
               help="Also write the same peaks as a raw Bruker Echo-Antiecho data set (ser, "
                    "acqus, acqu2s) in DIR, for mrai convert.")
 @click.option("--varian", "varian_dir", metavar="DIR",
               help="Also write them as a raw Varian Rance-Kay data set (fid, procpar) in DIR.")
-def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbalance, seed,
-            bruker_dir, varian_dir):
+def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbalance, t1_start,
+            t2_start, seed, bruker_dir, varian_dir):
     """Simulate a 2D HSQC-like spectrum (pure absorption) with NMRPipe headers.
 
     Writes the reference spectrum to -o (or standard output) and, on request, its Echo-only and
-    Anti-Echo-only versions (science.md convention) for testing reconstruction. --bruker and
+    Anti-Echo-only versions (the spectra the P-type or N-type data alone give) for testing
+    reconstruction. --t1-start / --t2-start put the first sample at a delay (f1180: 0.5), with
+    the first-order phases that correct it in the header. --bruker and
     --varian write the same peaks as raw time-domain data (the acquired points of the spectrum,
     white noise of --noise times the largest FID point), so that mrai convert and mrai process
     can be tried on data the project makes.
     """
     size = parse_size(size)
     try:
-        settings = SimulationSettings(size=size, peaks=peaks, noise=noise, imbalance=imbalance)
+        settings = SimulationSettings(size=size, peaks=peaks, noise=noise, imbalance=imbalance,
+                                      t1_start=t1_start, t2_start=t2_start)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     target = resolve_output(out_path)
@@ -47,8 +55,15 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
     for path, _ in extras:
         check_writable(path, overwrite)
     data = simulate(settings, seed=seed)
+    if (bruker_dir or varian_dir) and (t1_start or t2_start):
+        raise click.UsageError("--bruker and --varian write data starting at t = 0: leave out "
+                               "--t1-start and --t2-start")
     header = spectrum_header(size, acquired=settings.acquired)
-    record = dict(seed=seed, peaks=peaks, noise=f"{noise:g}", imbalance=f"{imbalance:g}")
+    for axis, (p0, p1) in settings.phases().items():
+        header[f"FD{axis}P0"], header[f"FD{axis}P1"] = float(p0), float(p1)
+    record = dict(seed=seed, peaks=peaks, noise=f"{noise:g}", imbalance=f"{imbalance:g}",
+                  t1start=f"{t1_start:g}" if t1_start else None,
+                  t2start=f"{t2_start:g}" if t2_start else None)
     for path, mode in extras:
         write(path, stamp(header, "simulate", mode=mode, **record), getattr(data, mode),
               overwrite=overwrite)

@@ -38,7 +38,24 @@ def describe(reader):
         axes.append(axis)
     return {"name": reader.name, "dimensions": ndim, "planes": lay.nplanes,
             "transposed": bool(dic["FDTRANSPOSED"] == 1), "axes": axes,
+            "time_grids": time_grids(dic) if ndim >= 2 else None,
             "made_by": provenance(dic), "comment": dic.get("FDCOMMENT", "")}
+
+
+def time_grids(dic):
+    """For the two plane axes: the header's phases (P0, P1, degrees), the first-sample time
+    they imply (P1 / 360 dwells), the exact grid the methods assume (0 or half a dwell) and how
+    far off it the phases lie (mrai.physics.grid)."""
+    from mrai.physics.grid import delay_from_phase, nearest_start
+    from mrai.planes import plane_codes
+
+    out = []
+    for code in plane_codes(dic):
+        p0, p1 = float(axis_field(dic, code, "P0")), float(axis_field(dic, code, "P1"))
+        start, off = nearest_start(delay_from_phase(p1))
+        out.append({"axis": f"F{code}", "p0": p0, "p1": p1, "delay": delay_from_phase(p1),
+                    "assumed_start": start, "off": off})
+    return out
 
 
 def format_description(info):
@@ -53,6 +70,11 @@ def format_description(info):
         ppm = ("{:.3f} .. {:.3f}".format(*a["ppm_range"]) if "ppm_range" in a else "-")
         lines.append(f"{a['axis']:<5}{a['label'] or '-':<8}{a['points']:>7}  {a['type']:<8}"
                      f"{a['domain']:<10}{a['sw_hz']:>11.2f}{a['obs_mhz']:>11.3f}  {ppm}")
+    for g in info.get("time_grids") or []:
+        where = "half a dwell" if g["assumed_start"] else "0"
+        lines.append(f"time grid    {g['axis']}: P0 {g['p0']:g} P1 {g['p1']:g}, first sample at "
+                     f"{g['delay']:.3g} dwell; split as from {where}"
+                     + (f" ({g['off']:.2f} dwell off)" if g["off"] >= 0.005 else " (exact)"))
     made = info["made_by"]
     if made:
         extra = " ".join(f"{k}={v}" for k, v in made.items() if k not in ("version", "command"))
