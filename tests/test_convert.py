@@ -340,3 +340,170 @@ def test_half_dwell_echo_only_spectrum_is_the_half_dwell_echo_part(tmp_path):
         assert not (tmp_path / "s.ft2").exists()
     code, _, err = run_mrai("score", tmp_path / "r.ft2")
     assert code == 2 and "half a dwell" in err, err
+
+
+# stored phases -----------------------------------------------------------------------------
+
+F2_ERROR, F1_ERROR = (-70.0, 45.0), (30.0, -20.0)   # nmrPipe phases the peaks need
+
+
+def _processed(dic, data):
+    from mrai.process import process
+
+    return np.asarray(process(dic, data)[1], dtype=np.float64)
+
+
+@pytest.fixture(scope="module")
+def unphased_reference(tmp_path_factory):
+    """The default-recipe spectrum of the test peaks without phase errors."""
+    folder = rawdata.write_bruker_phased(str(tmp_path_factory.mktemp("raw") / "ref"),
+                                         store=False, peaks=rawdata.random_peaks())
+    return _processed(*to_pipe(read_raw(folder)))
+
+
+@pytest.mark.parametrize("vendor, fnmode", [("bruker", 6), ("bruker", 4), ("varian", None)])
+def test_stored_phases_reach_the_header_and_phase_the_spectrum(tmp_path, unphased_reference,
+                                                               vendor, fnmode):
+    from mrai.process.autophase import looks_unphased
+
+    peaks = rawdata.random_peaks()
+    if vendor == "bruker":
+        folder = rawdata.write_bruker_phased(str(tmp_path / "b"), F2_ERROR, F1_ERROR,
+                                             peaks=peaks, fnmode=fnmode)
+    else:
+        folder = rawdata.write_varian_phased(str(tmp_path / "v"), F2_ERROR, F1_ERROR,
+                                             peaks=peaks)
+    raw = read_raw(folder)
+    assert raw.phase_source.startswith("pdata/1 procs" if vendor == "bruker" else "procpar rp")
+    dic, data = to_pipe(raw)
+    for axis, (p0, p1) in (("F2", F2_ERROR), ("F1", F1_ERROR)):
+        assert dic[f"FD{axis}P0"] == pytest.approx(p0, abs=1e-3)
+        assert dic[f"FD{axis}P1"] == pytest.approx(p1, abs=1e-3)
+    phased = _processed(dic, data)
+    zero = _processed(*to_pipe(raw, phases="zero"))
+    assert corr(phased, unphased_reference) > 0.998
+    assert corr(zero, unphased_reference) < 0.95
+    assert not looks_unphased(phased).unphased and looks_unphased(zero).unphased
+
+
+def test_conj_and_swap_carry_the_stored_phases(tmp_path):
+    """--conj mirrors F2 and --swap F1: the stored phases follow the mirrored spectrum."""
+    folder = rawdata.write_bruker_phased(str(tmp_path / "b"), F2_ERROR, F1_ERROR,
+                                         peaks=rawdata.random_peaks())
+    raw = read_raw(folder)
+    plain = _processed(*to_pipe(raw))
+    conj = _processed(*to_pipe(raw, conjugate=True))
+    assert corr(conj, np.roll(plain[:, ::-1], 1, axis=1)) > 0.99
+    swapped = _processed(*to_pipe(raw, swap=True))
+    assert corr(swapped, flip(plain)) > 0.99
+
+
+def test_half_dwell_keeps_f1_p1_180_with_stored_phases(tmp_path):
+    from mrai.fileio.convert import header_phases
+
+    peaks = rawdata.random_peaks()
+    folder = rawdata.write_varian_phased(str(tmp_path / "v"), F2_ERROR, (20.0, 0.0),
+                                         peaks=peaks, f1180=True)
+    raw = read_raw(folder)
+    assert raw.half_dwell
+    phases, how, notes = header_phases(raw)
+    assert phases["F1"] == (pytest.approx(-70.0), 180.0) and not notes  # -90 + 20, P1 180
+    assert "half-dwell" in how
+    assert header_phases(raw, "zero")[0]["F1"] == (-90.0, 180.0)
+    # stored F1 phases whose P1 is not 180 cannot be those of half-dwell data: -90 / 180
+    raw.phases = {**raw.phases, "F1": (90.0, 90.0)}
+    phases, _, notes = header_phases(raw)
+    assert phases["F1"] == (-90.0, 180.0) and "not used" in notes[0]
+    # --f1180 no: never P1 180
+    raw.phases = {**raw.phases, "F1": (-70.0, 180.0)}
+    raw.half_dwell = False
+    phases, _, notes = header_phases(raw, half_dwell=False)
+    assert phases["F1"] == (0.0, 0.0) and "--f1180 no" in notes[0]
+
+
+def test_cli_phases_option_and_message(tmp_path):
+    folder = rawdata.write_bruker_phased(str(tmp_path / "b"), F2_ERROR, F1_ERROR)
+    out = tmp_path / "s.fid"
+    code, _, err = run_mrai("convert", folder, "-o", out)
+    assert code == 0, err
+    assert "phases F2 P0 -70.00 P1 45.00, F1 P0 30.00 P1 -20.00 (stored: pdata/1 procs" in err
+    assert read(str(out))[0]["FDF2P0"] == pytest.approx(-70.0)
+    code, _, err = run_mrai("convert", folder, "-o", out, "-ov", "--phases", "zero")
+    assert code == 0 and "(zero (--phases zero))" in err, err
+    dic = read(str(out))[0]
+    assert [dic[f"FDF{c}P{k}"] for c in (2, 1) for k in (0, 1)] == [0.0] * 4
+    code, _, err = run_mrai("convert", rawdata.write_bruker(str(tmp_path / "plain")), "-o",
+                            tmp_path / "p.fid")
+    assert code == 0 and "none stored: zero (mrai process --autophase" in err, err
+
+
+def _negative_near_peaks(spectrum, level=0.05):
+    """Negative intensity as a fraction of all intensity, over the points near the peaks (within
+    3 points of where |S| exceeds ``level`` x its maximum): 0 for pure positive absorption."""
+    from scipy.ndimage import binary_dilation
+
+    near = binary_dilation(np.abs(spectrum) > level * np.abs(spectrum).max(), iterations=3)
+    values = spectrum[near]
+    return float(-values[values < 0].sum() / np.abs(values).sum())
+
+
+def test_measured_penguins_stored_phases_make_it_absorptive():
+    """TopSpin's PHC0/PHC1 of the measured Bruker 15N seHSQC (pdata/1) reach the header in
+    nmrPipe's convention (group delay 67.987: 67 points removed, 0.987 by P1) and phase the
+    default recipe's spectrum: its peaks are absorptive (little negative intensity; no phase
+    offset in F2 or F1 does better by more than a trace)."""
+    from mrai.process.autophase import looks_unphased
+
+    raw = read_raw(shared("penguins_noah_15N_seHSQC_EA"))
+    dic, data = to_pipe(raw)
+    expected = {"FDF2P0": 35.04918 - 180 * 67 + 90 + 360 * 33,  # -PHC0 - 180 m + 90, wrapped
+                "FDF2P1": -(60.03529 + 360 * (67.9872589111328 - 67)),
+                "FDF1P0": -162.4632, "FDF1P1": -31.8}
+    for key, value in expected.items():
+        assert dic[key] == pytest.approx(value, abs=1e-3), key
+    phased = _processed(dic, data)
+    zero = _processed(*to_pipe(raw, phases="zero"))
+    assert _negative_near_peaks(phased) < 0.15 < 0.25 < _negative_near_peaks(zero)
+    assert not looks_unphased(phased) and looks_unphased(zero)
+    best = min(_negative_near_peaks(_processed({**dic, "FDF2P0": dic["FDF2P0"] + d2,
+                                                    "FDF1P0": dic["FDF1P0"] + d1}, data))
+               for d2 in (-20, 0, 20) for d1 in (-20, 0, 20))
+    assert _negative_near_peaks(phased) < best + 0.01
+
+
+def test_measured_spectrochempy_has_no_stored_phases_and_autophase_phases_it():
+    from mrai.process.autophase import autophase, looks_unphased
+
+    raw = read_raw(shared("spectrochempy_exam2d_HC_EA"))
+    assert raw.phases is None
+    dic, data = to_pipe(raw)
+    assert [dic[f"FDF{c}P{k}"] for c in (2, 1) for k in (0, 1)] == [0.0] * 4
+    assert looks_unphased(_processed(dic, data)).unphased
+    found = autophase(dic, data)
+    assert not looks_unphased(_processed(found.header(dic), data)).unphased
+
+
+def test_measured_varian_stored_phases():
+    """adkins (Varian, f1180): procpar's rp 59.16, lp 0, rp1 180, lp1 -90. F1 keeps the
+    half-dwell -90 / 180 (rp1/lp1 give P1 90, which half-dwell data cannot have; the author's
+    spectrum has -90 / 180 too). F2 gets -(rp + lp) = -59.16, which does not phase this set:
+    the author's -135 (and autophase) do (docs/raw.md)."""
+    from mrai.fileio.convert import header_phases
+    from mrai.process.autophase import autophase, looks_unphased
+
+    folder = shared("adkins_varian_15N_hsqc_RK")
+    raw = read_raw(os.path.join(folder, "varian_sample.fid"))
+    phases, how, notes = header_phases(raw)
+    assert phases["F2"] == (pytest.approx(-59.1573919536), 0.0)
+    assert phases["F1"] == (-90.0, 180.0) and "rp1 180 lp1 -90" in how and notes
+    dic, data = to_pipe(raw)
+    author_dic, _ = read(os.path.join(folder, "nmrpipe_sample.ft2"))
+    assert (author_dic["FDF1P0"], author_dic["FDF1P1"]) == (dic["FDF1P0"], dic["FDF1P1"])
+    stored = _processed(dic, data)
+    author = _processed({**dic, "FDF2P0": -135.0}, data)
+    found = autophase(dic, data)
+    auto = _processed(found.header(dic), data)
+    assert looks_unphased(stored).unphased
+    assert not looks_unphased(author).unphased and not looks_unphased(auto).unphased
+    assert _negative_near_peaks(auto) < _negative_near_peaks(author) + 0.02
+    assert _negative_near_peaks(author) < 0.5 * _negative_near_peaks(stored)

@@ -1,5 +1,7 @@
 """mrai process: NMRPipe-style processing of 2D time-domain data (library, recipes, CLI)."""
 
+import re
+
 import numpy as np
 import nmrglue as ng
 import pytest
@@ -365,3 +367,154 @@ def test_cli_refusals(tmp_path, fid_file):
     assert_bad(*run_mrai("process", fid_file, "--recipe", tmp_path / "r.txt",
                         "-o", tmp_path / "o.ft2"), "r.txt: line 2", "unknown flag -sise")
     assert not (tmp_path / "o.ft2").exists()
+
+
+# ---- automatic phasing and the phase check ---------------------------------------------------
+
+AUTO_F2 = (-70.0, 45.0)    # nmrPipe phases the simulated peaks need
+AUTO_F1 = (30.0, 0.0)
+
+
+def _phase_off(found, truth, x):
+    """Largest difference (degrees, modulo 360) between two phase lines at positions x."""
+    diff = (found[0] + found[1] * x) - (truth[0] + truth[1] * x)
+    return float(np.abs((diff + 180.0) % 360.0 - 180.0).max())
+
+
+def _peak_positions(peaks):
+    f1, f2, _ = (np.array(v) for v in zip(*peaks))
+    return 0.5 - f2, 0.5 - f1
+
+
+@pytest.mark.parametrize("keep, vendor", [("both", "bruker"), ("echo", "bruker"),
+                                          ("antiecho", "bruker"), ("echo", "varian-f1180")])
+def test_autophase_recovers_known_phases(tmp_path, keep, vendor):
+    """Simulated raw data whose peaks need known phases, converted with zero phases: autophase
+    finds F2 (and for both halves F1) within a few degrees at every peak; Echo-only and
+    Anti-Echo-only data keep the header's F1 (0, or -90 / 180 for f1180)."""
+    import rawdata
+    from mrai.fileio.convert import to_pipe
+    from mrai.fileio.header import stamp
+    from mrai.fileio.raw import read_raw
+    from mrai.process.autophase import autophase
+
+    peaks = rawdata.random_peaks()
+    f1_truth = AUTO_F1 if keep == "both" else (0.0, 0.0)
+    if vendor == "bruker":
+        folder = rawdata.write_bruker_phased(str(tmp_path / "b"), AUTO_F2, f1_truth, store=False,
+                                             increments=64, points=512, peaks=peaks)
+    else:
+        folder = rawdata.write_varian_phased(str(tmp_path / "v"), AUTO_F2, f1_truth, store=False,
+                                             increments=64, points=512, peaks=peaks, f1180=True)
+    dic, data = to_pipe(read_raw(folder), keep=keep, phases="zero")
+    dic = stamp(dic, "convert", keep=keep)
+    found = autophase(dic, data)
+    assert found == autophase(dic, data)  # deterministic
+    x2, x1 = _peak_positions(peaks)
+    header_f1 = (dic["FDF1P0"], dic["FDF1P1"])
+    if keep == "both":
+        assert found.f1_fitted
+        # (F2 + 180, F1 + 180) is the same correction: compare modulo that
+        flips = [(found.f2, found.f1), ((found.f2[0] + 180, found.f2[1]),
+                                        (found.f1[0] + 180, found.f1[1]))]
+        assert min(max(_phase_off(f2, AUTO_F2, x2), _phase_off(f1, f1_truth, x1))
+                   for f2, f1 in flips) < 6.0
+    else:
+        assert not found.f1_fitted and found.f1 == header_f1
+        assert header_f1 == ((-90.0, 180.0) if vendor != "bruker" else (0.0, 0.0))
+        assert _phase_off(found.f2, AUTO_F2, x2) < 6.0
+
+
+def test_cli_autophase(tmp_path):
+    import rawdata
+
+    folder = rawdata.write_bruker_phased(str(tmp_path / "b"), AUTO_F2, AUTO_F1, store=False,
+                                         increments=64, points=512, peaks=rawdata.random_peaks())
+    fid = tmp_path / "t.fid"
+    code, _, err = run_mrai("convert", folder, "-o", fid)
+    assert code == 0, err
+    code, _, err = run_mrai("process", fid, "--autophase", "--show")
+    assert code == 0 and "--autophase F2 P0" in err and "(F1 fitted;" in err, err
+    shown = re.findall(r"PS -p0 (\S+) -p1 (\S+) -di", err)
+    assert len(shown) == 2 and shown[0] != ("0", "0")
+    out = tmp_path / "t.ft2"
+    code, _, err = run_mrai("process", fid, "--autophase", "-o", out)
+    assert code == 0, err
+    dic, spectrum = read(str(out))
+    assert (dic["FDF2P0"], dic["FDF2P1"]) == pytest.approx(tuple(float(v) for v in shown[0]),
+                                                           abs=1e-3)
+    from mrai.process.autophase import looks_unphased
+
+    assert not looks_unphased(spectrum).unphased
+    code, _, err = run_mrai("convert", folder, "--keep", "echo", "-o", tmp_path / "e.fid")
+    code, _, err = run_mrai("process", tmp_path / "e.fid", "--autophase", "--show")
+    assert code == 0 and "F1 the header's" in err, err
+    code, _, err = run_mrai("process", fid, "--autophase", "both", "--show")
+    assert code == 0 and "(F1 fitted;" in err, err
+    code, _, err = run_mrai("process", fid, "--autophase", "--fn", "FT")
+    assert code == 2 and "--autophase phases the default recipe" in err
+
+
+def _with_phase(spectrum, axis, p0, p1=0.0):
+    """``spectrum`` with a phase error P0 + P1 x along ``axis`` (through its complex form)."""
+    from mrai.process.autophase import analytic
+
+    n = spectrum.shape[axis]
+    ramp = np.exp(1j * np.radians(p0 + p1 * np.arange(n) / n))
+    ramp = ramp[None, :] if axis == 1 else ramp[:, None]
+    return (analytic(spectrum, axis) * ramp).real
+
+
+@pytest.fixture(scope="module")
+def simulated_parts():
+    from mrai.simulate import simulate
+
+    sim = simulate(size=(128, 1024), peaks=100, seed=1)
+    half = simulate(size=(128, 1024), peaks=100, seed=2, t1_start=0.5)
+    return {"reference": sim.reference, "echo": sim.echo, "antiecho": sim.antiecho,
+            "half-dwell echo": half.echo}
+
+
+def test_looks_unphased_passes_phased_and_twisted_spectra(simulated_parts):
+    from mrai.process.autophase import looks_unphased
+
+    for name, spectrum in simulated_parts.items():
+        check = looks_unphased(spectrum)
+        unphased, reason = check  # unpacks as (bool, reason)
+        assert not unphased and reason.startswith("phased"), (name, reason)
+        assert check.peaks > 10 and check.f2 < 5 and check.f1 < 5, (name, check)
+        assert not looks_unphased(-spectrum).unphased  # negative peaks are phased too
+
+
+@pytest.mark.parametrize("error", [30.0, 60.0, 90.0, -45.0])
+def test_looks_unphased_flags_an_f2_phase_error(simulated_parts, error):
+    from mrai.process.autophase import looks_unphased
+
+    for name, spectrum in simulated_parts.items():
+        unphased, reason = looks_unphased(_with_phase(spectrum, 1, error))
+        assert unphased and "F2" in reason and "--autophase" in reason, (name, reason)
+
+
+def test_looks_unphased_flags_f1_and_first_order_errors(simulated_parts):
+    from mrai.process.autophase import looks_unphased
+
+    reference = simulated_parts["reference"]
+    check = looks_unphased(_with_phase(reference, 0, 45.0))
+    assert check.unphased and check.f1 > 16 > check.f2
+    assert looks_unphased(_with_phase(reference, 1, -60.0, 120.0)).unphased
+
+
+def test_looks_unphased_is_cheap_and_refuses_to_guess():
+    import time
+
+    from mrai.process.autophase import looks_unphased
+    from mrai.simulate import simulate
+
+    spectrum = simulate(size=(256, 2048), peaks=150, seed=5).reference
+    looks_unphased(spectrum)
+    start = time.perf_counter()
+    check = looks_unphased(spectrum)
+    assert time.perf_counter() - start < 0.1 and not check.unphased
+    noise = np.random.default_rng(0).standard_normal((64, 256))
+    assert not looks_unphased(noise).unphased
+    assert looks_unphased(np.ones((4, 4))).reason.startswith("not judged")

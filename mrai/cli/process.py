@@ -26,9 +26,16 @@ from mrai.process import (as_steps, check_input, default_recipe, format_recipe, 
 @click.option("--f1", "f1_steps", metavar="'STEPS'",
               help="Use these ';'-separated steps for F1 in the default recipe, between the two "
                    "TPs ('' for none).")
+@click.option("--autophase", type=click.Choice(("auto", "f2", "both")), is_flag=False,
+              flag_value="auto", default=None,
+              help="Phase the default recipe's spectrum automatically, for data without stored "
+                   "phases: F2 always, F1 too for data holding both coherence halves (auto; "
+                   "Echo-only or Anti-Echo-only data, as mrai convert --keep echo/antiecho "
+                   "records, keep the header's F1 phases), or say f2 / both. The phases found "
+                   "replace the header's PS values (--show prints them).")
 @click.option("--show", is_flag=True, help="Print the recipe to standard error and exit.")
 def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_steps, f1_steps,
-            show):
+            autophase, show):
     """Process 2D time-domain NMRPipe data (F2 complex, F1 States, as bruk2pipe and var2pipe
     write it) into a real spectrum, with nmrPipe's functions and header; with --fn or --recipe,
     also a spectrum (e.g. --fn 'EXT -left -sw' after a reconstruction).
@@ -36,10 +43,13 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
     The recipe is the default one read from the header (--show prints it; --f2/--f1 replace
     one dimension's part), or the steps of --recipe FILE or of the --fn options in order.
     Functions: SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI, each with nmrPipe's flags and
-    -di.
+    -di. --autophase finds the default recipe's phases from the data.
     """
     given = _given_recipe(recipe_file, fn_steps)
     parts = _dimension_parts(f2_steps, f1_steps, given)
+    if autophase and given is not None:
+        raise click.UsageError("--autophase phases the default recipe; with --recipe or --fn "
+                               "give the PS values there")
     if show and given is not None:
         say(format_recipe(given).rstrip())
         return
@@ -47,20 +57,36 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
     # the default recipe transforms time-domain data; given steps (EXT after a reconstruction,
     # say) may work on a spectrum, as nmrPipe's functions do
     check_input(reader.dic, reader.layout.nplanes, reader.name, processed_ok=given is not None)
-    steps = given if given is not None else default_recipe(reader.dic, parts)
+    dic, data = reader.dic, None
+    if autophase:
+        dic, data = _autophased(reader, autophase)
+    steps = given if given is not None else default_recipe(dic, parts)
     if show:
         say(f"# mrai process recipe for {reader.name}\n{format_recipe(steps).rstrip()}")
         return
     target = resolve_output(out_path)
     if target != STDIO:
         check_writable(target, overwrite)
-    dic, data = process(reader.dic, reader.read_all(), steps, reader.name)
+    dic, data = process(dic, reader.read_all() if data is None else data, steps, reader.name)
     is_default = given is None and not parts
     write(target, _stamped(dic, steps, is_default), data, overwrite=overwrite)
     rows, points = data.shape[-2:]
     kind = "complex" if data.dtype.kind == "c" else "real"
     say(f"mrai process: {len(steps)} steps, {rows} rows of {points} {kind} points from "
         f"{reader.name}")
+
+
+def _autophased(reader, dims):
+    """(header with the phases :func:`mrai.process.autophase.autophase` finds, data)."""
+    from mrai.process.autophase import autophase
+
+    data = reader.read_all()
+    try:
+        found = autophase(reader.dic, data[0] if data.ndim == 3 else data, dims)
+    except ValueError as exc:
+        raise InputError(f"--autophase: {exc}", reader.name) from None
+    say(f"mrai process: --autophase {found.describe()}")
+    return found.header(reader.dic), data
 
 
 def _given_recipe(recipe_file, fn_steps):

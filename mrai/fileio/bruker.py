@@ -8,6 +8,20 @@ increment are the two coherence-selected signals; with TopSpin's convention the 
 P-type (Echo) signal in the reference F1 direction (checked on measured 15N and 13C HSQCs:
 `docs/raw.md`). A ``nuslist`` file beside ``ser`` marks a NUS data set: ``ser`` then holds the
 sampled increments only, in the list's order.
+
+Stored phases. TopSpin keeps the phases of the processed spectrum in ``pdata/1/procs`` (F2) and
+``pdata/1/proc2s`` (F1) as PHC0/PHC1. They are converted to nmrPipe's PS convention for the data
+as read here (:func:`nmrpipe_phases`), which TopSpin-processed spectra check to r >= 0.998
+(`docs/raw.md`):
+
+- TopSpin applies -(PHC0 + PHC1 x) in nmrPipe's terms (x = 0 .. 1 from the left, highest
+  frequency, edge) on the FID whose whole group delay G was removed, the delay itself undone by
+  -360 G x. nmrglue removes the m = floor(G) whole points only (a circular shift, which is the
+  linear phase 180 m - 360 m x), so the data here need
+  P0 = -PHC0 - 180 m, P1 = -(PHC1 + 360 (G - m)) in F2;
+- F1 (no digital filter): P0 = -PHC0, P1 = -PHC1;
+- Echo-Antiecho (FnMODE 6): TopSpin's combination of the pair is a quarter turn away in F2 from
+  the States rows made here, so F2 gets P0 + 90 (measured on a 15N seHSQC: `docs/raw.md`).
 """
 
 import os
@@ -63,8 +77,71 @@ def read_bruker(folder):
     if os.path.exists(nuslist):
         schedule = read_nuslist(nuslist, data.shape[0] // 2, folder)
     header = _pipe_header(udic, data, schedule, int(dic["acqu2s"].get("TD", 0)))
+    phases, source = stored_phases(folder, dic["acqus"], mode)
     return RawData(dic=header, rows=data.astype(np.complex64), quadrature=FNMODES[mode],
-                   p_index=1, schedule=schedule, source=folder)
+                   p_index=1, schedule=schedule, source=folder, phases=phases,
+                   phase_source=source)
+
+
+def group_delay(acqus):
+    """The digital filter's group delay G (points) that :func:`_remove_digital_filter` works
+    with (0 for analogue-filtered data): GRPDLY, else nmrglue's table for DECIM and DSPFVS
+    (0 for DSPFVS >= 14 without GRPDLY, as nmrglue takes it)."""
+    import nmrglue as ng
+
+    grpdly = float(acqus.get("GRPDLY", -1))
+    if grpdly <= 0 and float(acqus.get("DECIM", 1)) <= 1:
+        return 0.0
+    if grpdly > 0:
+        return grpdly
+    dspfvs, decim = int(acqus.get("DSPFVS", 0)), int(acqus.get("DECIM", 1))
+    if dspfvs >= 14:
+        return 0.0
+    try:
+        return float(ng.fileio.bruker.bruker_dsp_table[dspfvs][decim])
+    except KeyError:
+        return 0.0
+
+
+def nmrpipe_phases(phc, group=0.0, fnmode=4, dimension="F2"):
+    """nmrPipe (P0, P1) in degrees for TopSpin's (PHC0, PHC1) of the data as read here (see the
+    module docstring): F2 with the group delay ``group`` (points) of which nmrglue removed the
+    whole points, plus a quarter turn for Echo-Antiecho (FnMODE 6); F1 the plain negation."""
+    phc0, phc1 = (float(v) for v in phc)
+    if dimension == "F1":
+        return wrap_phase(-phc0), -phc1
+    whole = np.floor(group)
+    p0 = -phc0 - 180.0 * whole + (90.0 if int(fnmode) == 6 else 0.0)
+    return wrap_phase(p0), -(phc1 + 360.0 * (group - whole))
+
+
+def wrap_phase(p0):
+    """A zero-order phase in degrees brought into [-180, 180)."""
+    return float((float(p0) + 180.0) % 360.0 - 180.0)
+
+
+def stored_phases(folder, acqus, fnmode):
+    """({'F2': (P0, P1), 'F1': (P0, P1)}, where they came from) from pdata/1 procs and proc2s
+    (each dimension present only when its file holds PHC0 and PHC1); (None, '') without them."""
+    import nmrglue as ng
+
+    phases, said = {}, []
+    for dimension, name in (("F2", "procs"), ("F1", "proc2s")):
+        path = os.path.join(folder, "pdata", "1", name)
+        if not os.path.exists(path):
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                procs = ng.bruker.read_jcamp(path)
+            phc = (float(procs["PHC0"]), float(procs["PHC1"]))
+        except (KeyError, ValueError, OSError, TypeError):
+            continue
+        phases[dimension] = nmrpipe_phases(phc, group_delay(acqus), fnmode, dimension)
+        said.append(f"{name} PHC0 {phc[0]:g} PHC1 {phc[1]:g}")
+    if not phases:
+        return None, ""
+    return phases, "pdata/1 " + ", ".join(said)
 
 
 def _remove_digital_filter(dic, data, folder):

@@ -14,6 +14,11 @@ already in the orientation the processing expects (Bruker digital filter removed
 conjugated). ``dic`` is the NMRPipe header of a 2D time-domain data set with F2 complex and F1
 complex States (what ``bruk2pipe``/``var2pipe`` write), from nmrglue's converter; ``schedule``
 holds the sampled t1 increments (0-based) of a NUS data set whose ``rows`` hold only those.
+
+``phases``: the phase correction stored with the data (Bruker pdata/1 procs and proc2s, Varian
+procpar rp, lp, rp1, lp1), converted to nmrPipe's PS convention for ``rows`` as they are here:
+``{'F2': (P0, P1), 'F1': (P0, P1)}`` in degrees, a dimension absent when nothing is stored for
+it; None when nothing is. ``phase_source`` says where they came from.
 """
 
 import os
@@ -36,6 +41,8 @@ class RawData:
     schedule: np.ndarray = None
     source: str = ""
     notes: list = field(default_factory=list)
+    phases: dict = None
+    phase_source: str = ""
 
     @property
     def increments(self):

@@ -10,6 +10,16 @@ N-type one (as f1coef '1 0 -1 0 0 1 0 1' combines them; checked against the auth
 spectrum of a measured 15N HSQC: `docs/raw.md`). ``f1180 = 'y'`` (t1 starting at half a dwell) is recorded in the header as the F1
 phase correction it needs (FDF1P0 -90, FDF1P1 180).
 
+Stored phases: ``rp``, ``lp`` (F2) and ``rp1``, ``lp1`` (F1), which VnmrJ applies as
+rp + lp (1 - x) (x = 0 .. 1 from the left, highest-frequency, edge: the first-order phase pivots
+on the right edge). The F1 rows are used as they are stored, so nmrPipe's F1 phases are
+P0 = rp1 + lp1, P1 = -lp1 (the f1180 phases rp1 90, lp1 -180 become P0 -90, P1 180); F2 is
+conjugated as read, which negates and mirrors its phase: P0 = -(rp + lp), P1 = lp
+(:func:`nmrpipe_phases`). Half-dwell data need F1 P1 180: stored F1 phases with another
+first-order term are not used for them (``mrai.fileio.convert.header_phases``). Measured data
+could not confirm this convention: the one measured Varian set holds phases that do not phase
+it (`docs/raw.md`).
+
 Referencing: F2 carrier in ppm from ``sfrq`` and ``reffrq`` (the 1H 0 ppm frequency); F1 from
 the indirect channel's frequency (``dfrq2`` when ``dn2`` is 15N, else ``dfrq``) and the IUPAC
 frequency ratio of its nucleus. ``mrai convert --xcar/--ycar/--yobs`` override them.
@@ -89,8 +99,42 @@ def read_varian(folder):
     half = _value(pp, "f1180", "n", str).strip().lower() == "y"
     if half:
         header["FDF1P0"], header["FDF1P1"] = -90.0, 180.0
+    phases, phase_source = stored_phases(pp)
     return RawData(dic=header, rows=rows, quadrature=quadrature, p_index=0, half_dwell=half,
-                   source=folder, notes=notes)
+                   source=folder, notes=notes, phases=phases, phase_source=phase_source)
+
+
+def nmrpipe_phases(rp, lp, dimension="F2"):
+    """nmrPipe (P0, P1) in degrees for VnmrJ's (rp, lp) of the data as read here: F1 as stored
+    (P0 = rp + lp, P1 = -lp), F2 conjugated (P0 = -(rp + lp), P1 = lp); see the module
+    docstring."""
+    rp, lp = float(rp), float(lp)
+    p0 = rp + lp
+    if dimension == "F2":
+        return _wrap(-p0), lp
+    return _wrap(p0), -lp
+
+
+def _wrap(p0):
+    return float((p0 + 180.0) % 360.0 - 180.0)
+
+
+def stored_phases(pp):
+    """({'F2': (P0, P1), 'F1': (P0, P1)}, where they came from) from procpar's rp, lp, rp1 and
+    lp1 (a dimension present when both its values are); (None, '') when neither is."""
+    phases, said = {}, []
+    for dimension, (zero, first) in (("F2", ("rp", "lp")), ("F1", ("rp1", "lp1"))):
+        try:
+            values = [float(pp[name]["values"][0]) for name in (zero, first)]
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue
+        if not all(np.isfinite(values)):
+            continue
+        phases[dimension] = nmrpipe_phases(*values, dimension=dimension)
+        said.append(f"{zero} {values[0]:g} {first} {values[1]:g}")
+    if not phases:
+        return None, ""
+    return phases, "procpar " + ", ".join(said)
 
 
 def _from_f1coef(coef):
