@@ -3,10 +3,12 @@
 # stage and then as one stream. The raw data are made here (mrai simulate --bruker writes the
 # peaks of a simulated HSQC as a Bruker Echo-Antiecho data set); give a Bruker or Varian
 # experiment folder as $1 to run the same steps on measured data, the work folder as $2, and a
-# processing recipe file as $3. Measured data need their phase correction: the default recipe
-# applies the phases in the header, zero for data fresh from `mrai convert`, and the WNN expects
+# processing recipe file as $3. Measured data need their phase correction, and the WNN expects
 # phased absorption peaks (an unphased spectrum is reconstructed badly and its sigma is too
-# small). Write the recipe as `mrai process echo.fid --show` prints it, with your PS -p0 -p1.
+# small): `mrai convert` writes the phases stored with the data (Bruker pdata, Varian procpar)
+# into the header, which the default recipe applies; for data without stored phases add
+# `--autophase` to `mrai process` of the full data, or write a recipe as
+# `mrai process echo.fid --show` prints it, with your PS -p0 -p1.
 set -euo pipefail
 absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 raw=${1:-}

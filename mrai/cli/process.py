@@ -62,7 +62,11 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
         dic, data = _autophased(reader, autophase)
     steps = given if given is not None else default_recipe(dic, parts)
     if show:
-        say(f"# mrai process recipe for {reader.name}\n{format_recipe(steps).rstrip()}")
+        source = "" if given is not None else \
+            "; PS phases found by --autophase" if autophase else \
+            "; PS phases from the header (FDF2P0/P1, FDF1P0/P1: mrai convert writes those " \
+            "stored with the raw data)"
+        say(f"# mrai process recipe for {reader.name}{source}\n{format_recipe(steps).rstrip()}")
         return
     target = resolve_output(out_path)
     if target != STDIO:

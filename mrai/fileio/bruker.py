@@ -1,8 +1,8 @@
 """Bruker 2D raw data (``ser`` with ``acqus`` and ``acqu2s``) through nmrglue.
 
-The digital filter of DQD/DSP data is removed (nmrglue ``remove_digital_filter``, its group
-delay taken from GRPDLY or DECIM/DSPFVS), which also drops the filter's points at the end of
-each FID. The indirect acquisition mode is read from FnMODE of acqu2s: 6 Echo-Antiecho, 4 States,
+The digital filter of DQD/DSP data is removed (nmrglue ``rm_dig_filter``: the whole points of its
+group delay, taken from GRPDLY or DECIM/DSPFVS), which also drops the filter's points at the end
+of each FID. The indirect acquisition mode is read from FnMODE of acqu2s: 6 Echo-Antiecho, 4 States,
 5 States-TPPI; others (QF, QSEQ, TPPI, undefined) are refused. For FnMODE 6 the two FIDs of an
 increment are the two coherence-selected signals; with TopSpin's convention the second one is the
 P-type (Echo) signal in the reference F1 direction (checked on measured 15N and 13C HSQCs:
@@ -16,9 +16,10 @@ as read here (:func:`nmrpipe_phases`), which TopSpin-processed spectra check to 
 
 - TopSpin applies -(PHC0 + PHC1 x) in nmrPipe's terms (x = 0 .. 1 from the left, highest
   frequency, edge) on the FID whose whole group delay G was removed, the delay itself undone by
-  -360 G x. nmrglue removes the m = floor(G) whole points only (a circular shift, which is the
-  linear phase 180 m - 360 m x), so the data here need
-  P0 = -PHC0 - 180 m, P1 = -(PHC1 + 360 (G - m)) in F2;
+  -360 G x. Here the m = floor(G) whole points are removed (a circular shift, which is the
+  linear phase 180 m - 360 m x), so the data need
+  P0 = -PHC0 - 180 m, P1 = -(PHC1 + 360 (G - m)) in F2 (checked with m = floor(G) and
+  m = round(G) on the same measured set, which differ by one point: both phase it);
 - F1 (no digital filter): P0 = -PHC0, P1 = -PHC1;
 - Echo-Antiecho (FnMODE 6): TopSpin's combination of the pair is a quarter turn away in F2 from
   the States rows made here, so F2 gets P0 + 90 (measured on a 15N seHSQC: `docs/raw.md`).
@@ -105,12 +106,13 @@ def group_delay(acqus):
 
 def nmrpipe_phases(phc, group=0.0, fnmode=4, dimension="F2"):
     """nmrPipe (P0, P1) in degrees for TopSpin's (PHC0, PHC1) of the data as read here (see the
-    module docstring): F2 with the group delay ``group`` (points) of which nmrglue removed the
-    whole points, plus a quarter turn for Echo-Antiecho (FnMODE 6); F1 the plain negation."""
+    module docstring): F2 with the group delay ``group`` (points) of which the whole points
+    (:func:`whole_points`) were removed, plus a quarter turn for Echo-Antiecho (FnMODE 6); F1 the
+    plain negation."""
     phc0, phc1 = (float(v) for v in phc)
     if dimension == "F1":
         return wrap_phase(-phc0), -phc1
-    whole = np.floor(group)
+    whole = whole_points(group)
     p0 = -phc0 - 180.0 * whole + (90.0 if int(fnmode) == 6 else 0.0)
     return wrap_phase(p0), -(phc1 + 360.0 * (group - whole))
 
@@ -145,18 +147,32 @@ def stored_phases(folder, acqus, fnmode):
 
 
 def _remove_digital_filter(dic, data, folder):
-    """Data without the DSP group delay; unchanged for analogue-filtered data (no DECIM, or
-    DECIM 1 with no GRPDLY)."""
+    """Data without the DSP group delay G: its whole points removed (nmrglue, truncating G, as
+    its ``remove_digital_filter`` does; this also drops the filter's points at the end); the
+    rest of G, 0 <= G - floor(G) < 1, is left to the phase correction (:func:`nmrpipe_phases`).
+    Unchanged for analogue-filtered data (no DECIM, or DECIM 1 with no GRPDLY)."""
     import nmrglue as ng
 
     acqus = dic["acqus"]
     if float(acqus.get("GRPDLY", -1)) <= 0 and float(acqus.get("DECIM", 1)) <= 1:
         return data
     try:
-        return ng.bruker.remove_digital_filter(dic, data)
+        whole = whole_points(group_delay(acqus))
+        if whole == 0:
+            return data
+        return ng.bruker.rm_dig_filter(data, int(acqus["DECIM"]), int(acqus["DSPFVS"]),
+                                       grpdly=float(whole), truncate_grpdly=True)
     except (KeyError, ValueError) as exc:
         raise InputError(f"cannot remove the digital filter ({exc}); acqus needs GRPDLY, or "
                          "DECIM and DSPFVS", folder) from None
+
+
+def whole_points(group):
+    """The whole points of a group delay of ``group`` points that are removed (floor(G), as
+    nmrglue removes them; rounding instead was tried: it leaves zero-phase spectra closer to
+    phased but splits the measured sets into Echo and Anti-Echo parts slightly less exactly,
+    r 0.99952 instead of 0.99985)."""
+    return int(np.floor(float(group)))
 
 
 def _fid_layout(folder):

@@ -8,9 +8,10 @@ is the line's phase error. Phases are taken modulo 180 degrees (doubled angles),
 either sign (edited HSQC) count alike, and the overall sign is then chosen to make the
 spectrum's peaks positive on the whole.
 
-- :func:`autophase` (``mrai process --autophase``): nmrPipe phases (P0, P1) for F2, and for F1
-  of data holding both coherence halves, fitted as a straight line in frequency to the peak
-  phases of the hypercomplex spectrum (processed as the default recipe does, without its phase
+- :func:`autophase` (``mrai process --autophase``): nmrPipe phases (P0, P1) for F2, and P0 for
+  F1 of data holding both coherence halves (F1 P1 stays the header's: 0, or 180 for
+  half-dwell data, the t1 grid that the Echo / Anti-Echo split relies on), fitted as a
+  straight line in frequency to the peak phases of the hypercomplex spectrum (processed as the default recipe does, without its phase
   correction). In the F1-real part of that spectrum a peak's box sum has the F2 phase alone, for
   full, Echo-only and Anti-Echo-only data alike (the phase-twisted Echo line is
   exp(i (phi1 + phi2)) L1 L2; the header's F1 phase makes phi1 zero), which is the F2
@@ -270,9 +271,9 @@ def autophase(dic, data, dims="auto", max_peaks=PEAKS):
         ramp = np.exp(1j * np.radians(f2[0] + f2[1] * np.arange(n2) / n2))[None, :]
         f1_complex = (real_f1 * ramp).real + 1j * (imag_f1 * ramp).real
         f1_sums = _box_sums(f1_complex, rows, cols, box)
-        half_dwell = round(abs(header[1][1])) == 180  # keep P1 180: it marks f1180 data
-        # |P1| < 180 unless the header's is 180: P1 180 marks half-dwell data
-        q0, q1 = fit_linear_phase(rows / n1, f1_sums, max_p1=170.0, fit_p1=not half_dwell)
+        # F1 P0 only: the header's F1 P1 says where t1 starts (0, or 180 for half-dwell data),
+        # which the Echo / Anti-Echo split relies on; F1 has no filter delay to correct
+        q0, q1 = fit_linear_phase(rows / n1, f1_sums, fit_p1=False)
         f1 = (float((header[1][0] - q0 + 180.0) % 360.0 - 180.0), header[1][1] - q1)
     return AutoPhases(f2=(float((f2[0] + 180.0) % 360.0 - 180.0), float(f2[1])),
                       f1=(float(f1[0]), float(f1[1])), f1_fitted=fitted, peaks=int(len(rows)))
