@@ -10,7 +10,7 @@ from mrai.physics import degrade
 from mrai.simulate import simulate
 
 SHAPES = [(32, 128), (33, 128), (32, 129), (33, 129)]   # every size parity
-GRIDS = [(0.0, 0.0), (0.5, 0.0)]                        # t1 from 0, t1 from half a dwell
+GRIDS = [(0.0, 0.0), (0.5, 0.0), (0.5, 0.5)]            # from 0, t1 or both from half a dwell
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,9 @@ def test_checks_say_why():
     e = table.entry("ist", "nus")
     assert "too small" in table.check(e, (6, 64))
     assert "starting at 0 only" in table.check(e, (64, 64), (0.5, 0.0))
-    assert table.check(table.entry("wnn", "echo"), (9, 9), (0.5, 0.5)) is None
+    assert table.choose(None, "echo", (0.5, 0.0)) == (table.entry("wnn", "echo"), None)
+    assert table.check(table.entry("ist", "echo"), (9, 9), (0.5, 0.5)) is None
+    assert "use --method ist" in table.check(table.entry("wnn", "echo"), (9, 9), (0.5, 0.5))
     with pytest.raises(ValueError, match="not for the ist method"):
         table.solver(table.entry("ist", "echo"), model="x.weights.h5")
     with pytest.raises(ValueError, match="needs the schedule"):
@@ -68,8 +70,11 @@ def test_every_entry_at_every_size_parity_and_grid(networks, name, shape, grid):
     schedule = sim.schedule if e.mode == "nus" else None
     if grid not in e.grids:
         assert table.check(e, shape, grid) is not None
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="starting at 0 only|use --method ist"):
             table.reconstruct(sim.nus, e.mode, e.method, schedule, grid)
+        if e.mode != "nus":  # no method named: the grid's method, IST
+            assert table.choose(None, e.mode, grid)[0].method == "ist"
+            assert "IST reconstructs it" in table.choose(None, e.mode, grid)[1]
         return
     measured = {"echo": sim.echo, "antiecho": sim.antiecho, "nus": sim.nus}[e.mode]
     out = table.reconstruct(measured, e.mode, e.method, schedule, grid,
@@ -91,7 +96,7 @@ def test_half_dwell_wnn_reaches_its_quality_at_t1_from_zero(networks):
     retraining) reconstructs both equally well."""
     (wnn, card), _ = networks
     scores = {}
-    for grid in GRIDS:
+    for grid in ((0.0, 0.0), (0.5, 0.0)):
         r = []
         for seed in range(3):
             sim = simulate(size=(64, 256), peaks=(40, 40), seed=seed, noise=2e-3,

@@ -64,6 +64,10 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
     start, off = plane_grid(reader.dic)
+    if not any(v is not None for k, v in options.items() if k in e.options):
+        e, note = table.choose(method, mode, start)  # the grid's method when none is named
+        if note:
+            say(f"mrai reconstruct: {reader.name}: {note}")
     problem = table.check(e, plane_shape(reader), start)
     if problem:
         raise InputError(problem, reader.name)
