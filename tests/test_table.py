@@ -154,3 +154,24 @@ def test_cli_warns_off_grid(tmp_path):
     code, _, err = run_mrai("reconstruct", "--echo", "--method", "ist", echo, "-o",
                             tmp_path / "out.ft2")
     assert code == 0 and "warning" in err and "0.15 dwell off the nearest grid" in err
+
+
+def test_cli_warns_when_the_input_looks_unphased(tmp_path):
+    from conftest import run_mrai
+
+    from mrai.fileio import write
+    from mrai.fileio.header import spectrum_header
+
+    sim = simulate(size=(64, 256), peaks=(30, 30), seed=4)
+    for phase, warned in ((0.0, False), (60.0, True)):
+        # an F2 phase error of ``phase`` degrees, through the complex F2 spectrum
+        t = np.fft.ifft(sim.echo.astype(np.float64), axis=1)
+        t[:, 129:] = 0
+        t[:, 1:128] *= 2
+        echo = (np.fft.fft(t, axis=1) * np.exp(1j * np.deg2rad(phase))).real.astype(np.float32)
+        path = tmp_path / f"echo{phase:g}.ft2"
+        write(str(path), spectrum_header((64, 256)), echo)
+        code, _, err = run_mrai("reconstruct", "--echo", "--method", "ist", path, "-o",
+                                tmp_path / f"out{phase:g}.ft2")
+        assert code == 0, err
+        assert ("looks unphased" in err) == warned, err

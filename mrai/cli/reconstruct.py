@@ -122,16 +122,11 @@ def warn_unphased(name, plane, mode):
     """A warning on stderr when the input (its first plane) looks unphased."""
     if mode == "nus":
         return
-    try:
-        from mrai.process.autophase import looks_unphased
-    except ImportError:
-        return
-    verdict = looks_unphased(plane)
-    flagged, reason = verdict if isinstance(verdict, tuple) else (bool(verdict), "")
-    if flagged:
-        say(f"mrai reconstruct: warning: {name} looks unphased ({reason}); the methods expect "
-            "absorptive peaks: phase it first (mrai process --fn 'PS -p0 .. -p1 ..', or "
-            "--autophase)")
+    from mrai.process.autophase import looks_unphased
+
+    unphased, reason = looks_unphased(plane)
+    if unphased:
+        say(f"mrai reconstruct: warning: {name}: {reason}; the methods expect absorptive peaks")
 
 
 def _sigma_model(path, e):
