@@ -22,13 +22,14 @@ import time
 import numpy as np
 
 from mrai.metrics import quality
+from mrai.methods import table
 from mrai.simulate import SimulationSettings, simulate
 
 T1_STARTS = (0.0, 0.05, 0.1, 0.25, 0.4, 0.5, 0.6)
 T2_STARTS = (0.0, 0.05, 0.1, 0.28)
 QUICK = dict(count=2, size=(64, 512), t1=(0.0, 0.1, 0.5), t2=(0.0, 0.28))
-MODES = ("echo", "antiecho")
-LABEL = {"ist": "IST", "wnn": "WNN"}
+MODES = tuple(e.mode for e in table.ENTRIES if e.method == "ist" and e.mode != "nus")
+LABEL = {m: m.upper() for m in table.METHODS}
 BASE_AREA, BASE_PEAKS = 128 * 1024, 150
 
 
@@ -115,8 +116,12 @@ def run(args, out=print):
                     measured = getattr(sim, mode)
                     scores[mode, "input"].append(quality(measured, sim.reference))
                     for method in args.methods:
-                        recon = reconstruct(measured, mode, method=method, start=start,
-                                            model=models[method])
+                        try:
+                            recon = reconstruct(measured, mode, method=method, start=start,
+                                                model=models[method])
+                        except ValueError:  # the table does not give this grid to the method
+                            scores[mode, method].append({"r": np.nan, "rmsd": np.nan})
+                            continue
                         scores[mode, method].append(quality(recon, sim.reference))
             phases = settings.phases()
             grid = tuple(nearest_start(s)[0] for s in (t1, t2))
@@ -130,7 +135,7 @@ def run(args, out=print):
                     r = float(np.mean([q["r"] for q in scores[mode, method]]))
                     d = float(np.mean([q["rmsd"] for q in scores[mode, method]]))
                     row[method] = {"r": r, "rmsd": d}
-                    line += f"{r:>9.4f}{d:>8.4f}"
+                    line += f"{r:>9.4f}{d:>8.4f}" if np.isfinite(r) else f"{'(no)':>9}{'':>8}"
                 rows.append(row)
                 out(line + (f"   ({time.perf_counter() - began:.1f} s)" if mode == "antiecho"
                             else ""))

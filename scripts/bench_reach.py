@@ -30,6 +30,7 @@ from mrai.simulate import simulate
 from mrai.uncertainty import coverage, psq
 
 MALT1 = "malt1_trosy/malt1_trosy.ft2"
+ECHO_MODES = ("echo", "antiecho")
 RAW_SETS = (("adkins", "adkins_varian_15N_hsqc_RK/varian_sample.fid"),
             ("penguins", "penguins_noah_15N_seHSQC_EA"))
 
@@ -104,11 +105,12 @@ def raw_sets(folder, networks):
         dic, spectrum = process(dic, fid, default_recipe(dic))
         spectrum = np.asarray(spectrum, dtype=np.float32)
         start, off = grid_starts(dic, plane_codes(dic))
-        for mode in ("echo", "antiecho"):
+        for mode in ECHO_MODES:
             measured = degrade(spectrum, mode, start=start)
             raw_r = quality(2 * measured, spectrum)["r"]
-            for method in ("wnn", "ist"):
-                s = scores(table.entry(method, mode), measured, spectrum, networks, start)
+            for e in (x for x in table.ENTRIES if x.mode == mode):
+                method = e.method
+                s = scores(e, measured, spectrum, networks, start)
                 print(f"{name:<10}{f'{spectrum.shape[0]}x{spectrum.shape[1]}':>11}"
                       f"{f'{start[0]:g}, {start[1]:g}':>15}{mode:>10}{method:>8}"
                       f"{s['r']:>8.4f}{s['rmsd']:>8.4f}{raw_r:>8.4f}{s['ratio']:>10.2f}")
@@ -122,9 +124,9 @@ def simulated(networks, count):
     for t1 in (0.0, 0.5):
         sims = [simulate(size=(128, 1024), peaks=(150, 150), noise=2e-3, seed=seed,
                          t1_start=t1) for seed in range(count)]
-        for mode in ("echo", "antiecho"):
-            for method in ("wnn", "ist"):
-                e = table.entry(method, mode)
+        for mode in ECHO_MODES:
+            for e in (x for x in table.ENTRIES if x.mode == mode):
+                method = e.method
                 rows = [scores(e, getattr(s, mode), s.reference, networks, (t1, 0.0))
                         for s in sims]
                 mean = {k: np.mean([r[k] for r in rows]) for k in ("r", "rmsd", "coverage",
