@@ -243,11 +243,13 @@ def autophase(dic, data, dims="auto", max_peaks=PEAKS):
         dims = "f2" if keep in ("echo", "antiecho") else "both"
     header = {code: (float(dic.get(f"FDF{code}P0", 0.0)), float(dic.get(f"FDF{code}P1", 0.0)))
               for code in (1, 2)}
-    x_code, y_code = axis_code(dic, 1), axis_code(dic, 2)
-    if x_code != 2 or plane_field(dic, 1, "FTFLAG") == 1 or plane_field(dic, 2, "FTFLAG") == 1:
-        raise ValueError("autophase needs 2D time-domain data with F2 along X (as converted)")
+    if axis_code(dic, 1) != 2 or any(plane_field(dic, position, "FTFLAG") == 1 or
+                                     plane_field(dic, position, "QUADFLAG") == 1
+                                     for position in (1, 2)):
+        raise ValueError("autophase needs 2D time-domain data, F2 complex along X and F1 "
+                         "complex (States), as mrai convert writes it")
     # the default recipe, F2 unphased and both dimensions kept complex (hypercomplex)
-    steps = [step for step in default_recipe(dic, {2: _unphased(dic, 1), 1: _f1_kept(dic)})]
+    steps = default_recipe(dic, {2: _unphased(dic, 1), 1: _f1_kept(dic)})
     _, spectrum = process(dic, data, steps)
     spectrum = np.asarray(spectrum)
     real_f1, imag_f1 = spectrum[0::2], spectrum[1::2]          # F1 real / imaginary, complex F2
