@@ -89,31 +89,46 @@ def malt1(path, networks):
 def raw_sets(folder, networks):
     from mrai.fileio.convert import to_pipe
     from mrai.fileio.raw import read_raw
-    from mrai.planes import plane_codes
     from mrai.physics.grid import grid_starts
+    from mrai.planes import plane_codes
     from mrai.process import default_recipe, process
+    from mrai.process.autophase import autophase, looks_unphased
 
-    print("raw sets, converted with stored phases, default recipe, whole width")
-    print(f"{'set':<10}{'size':>11}{'grid (t1, t2)':>15}{'mode':>10}{'method':>8}{'r':>8}"
-          f"{'RMSD':>8}{'raw r':>8}{'pSQ/RMSD':>10}")
+    print("raw sets, converted with their stored phases (and, where those leave the spectrum "
+          "unphased, with mrai process --autophase), default recipe; r over the whole width "
+          "and over the left half of F2 short of the carrier's 24 points (adkins: the "
+          "author's EXT region, where its peaks are)")
+    print(f"{'set':<10}{'phases':<10}{'size':>9}{'grid':>9}{'mode':>10}{'method':>7}{'r':>8}"
+          f"{'RMSD':>8}{'raw r':>8}{'r left':>8}{'pSQ/RMSD':>9}")
     for name, sub in RAW_SETS:
         path = os.path.join(folder, sub)
         if not os.path.exists(path):
             print(f"{name}: {path} not found, skipped")
             continue
-        dic, fid = to_pipe(read_raw(path), keep="both")
-        dic, spectrum = process(dic, fid, default_recipe(dic))
-        spectrum = np.asarray(spectrum, dtype=np.float32)
-        start, off = grid_starts(dic, plane_codes(dic))
-        for mode in ECHO_MODES:
-            measured = degrade(spectrum, mode, start=start)
-            raw_r = quality(2 * measured, spectrum)["r"]
-            for e in (x for x in table.ENTRIES if x.mode == mode):
-                method = e.method
-                s = scores(e, measured, spectrum, networks, start)
-                print(f"{name:<10}{f'{spectrum.shape[0]}x{spectrum.shape[1]}':>11}"
-                      f"{f'{start[0]:g}, {start[1]:g}':>15}{mode:>10}{method:>8}"
-                      f"{s['r']:>8.4f}{s['rmsd']:>8.4f}{raw_r:>8.4f}{s['ratio']:>10.2f}")
+        raw = read_raw(path)
+        dic, fid = to_pipe(raw, keep="both")
+        variants = [("stored", dic)]
+        _, spectrum = process(dic, fid, default_recipe(dic))
+        if looks_unphased(np.asarray(spectrum, dtype=np.float32)).unphased:
+            variants.append(("autophase", autophase(dic, fid).header(dic)))
+        for label, header in variants:
+            header, spectrum = process(header, fid, default_recipe(header))
+            spectrum = np.asarray(spectrum, dtype=np.float32)
+            start, _ = grid_starts(header, plane_codes(header))
+            # the left half of F2 up to 24 points before the carrier, whose column carries the
+            # FIDs' t2 = 0 offset (adkins: the author's EXT -left region, where its peaks are)
+            left = f2_region(1, spectrum.shape[1] // 2 - 24)
+            for mode in ECHO_MODES:
+                measured = degrade(spectrum, mode, start=start)
+                raw_r = quality(2 * measured, spectrum)["r"]
+                for e in (x for x in table.ENTRIES if x.mode == mode):
+                    s = scores(e, measured, spectrum, networks, start)
+                    r_left = quality(s["mu"], spectrum, left)["r"]
+                    print(f"{name:<10}{label:<10}"
+                          f"{f'{spectrum.shape[0]}x{spectrum.shape[1]}':>9}"
+                          f"{f'{start[0]:g},{start[1]:g}':>9}{mode:>10}{e.method:>7}"
+                          f"{s['r']:>8.4f}{s['rmsd']:>8.4f}{raw_r:>8.4f}{r_left:>8.4f}"
+                          f"{s['ratio']:>9.2f}")
 
 
 def simulated(networks, count):
