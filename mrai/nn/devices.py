@@ -4,7 +4,7 @@ precision WNN inference uses on this machine."""
 import os
 import platform
 
-import keras
+from mrai.nn.backend import keras
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 TRAINING_PRECISIONS = ("auto", "float32", "bfloat16", "float16")

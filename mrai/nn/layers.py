@@ -4,10 +4,11 @@ All in keras.ops, so the same code runs under TensorFlow, JAX or PyTorch. Tensor
 channels-last batches (B, F1, F2, C); spectra without a channel axis are (B, F1, F2).
 """
 
-import keras
-from keras import ops
+from mrai.nn.backend import keras
 
 from mrai.nn import ops as veops
+
+ops = keras.ops
 
 
 def wrap_pad(x, pad0, pad1):

@@ -10,12 +10,13 @@ and the output multiplied back, so the model is scale invariant. Anti-Echo probl
 
 import contextlib
 
-import keras
-from keras import ops
+from mrai.nn.backend import keras
 
 from mrai.nn import ops as veops
 from mrai.nn.config import WNNConfig
 from mrai.nn.layers import Stage
+
+ops = keras.ops
 
 
 @keras.saving.register_keras_serializable(package="mrai")

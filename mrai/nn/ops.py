@@ -8,7 +8,10 @@ half a dwell is split in the half-point-shifted Virtual Echo (the spectrum times
 exp(i pi m / n) over its stored index m), as in mrai.physics.grid.
 """
 
-from keras import ops
+from mrai.nn.backend import keras
+
+ops = keras.ops
+
 
 ORIGIN = (0.0, 0.0)
 

@@ -29,72 +29,14 @@ the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated tr
 per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo ones.
 """
 
-from dataclasses import asdict, dataclass
-
-import keras
-from keras import ops
-
-from mrai.methods.table import SIGMA_NETWORKS, for_sigma
 from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL  # signal points (science.md 6)
 from mrai.nn import ops as veops
+from mrai.nn.backend import keras
 from mrai.nn.layers import Stage
+from mrai.nn.sigma_config import METHODS, SigmaConfig  # noqa: F401  (Keras-free, re-exported)
 from mrai.physics.nus import SAMPLED_ENERGY
 
-METHODS = SIGMA_NETWORKS  # one network per method (mrai.methods.table): wnn-echo, ist-echo, ...
-
-
-@dataclass
-class SigmaConfig:
-    method: str = "wnn-echo"
-    filters: int = 32
-    kernel: tuple = (3, 3)
-    dilations: tuple = ((1, 1), (1, 2), (2, 4), (4, 8), (8, 16), (16, 32))
-    ratio: int = 1
-    floor: float = 1e-4
-    gain: float = 0.01
-    calibration: float = 1.0   # sigma multiplier fitted after training (95 % band coverage)
-    noise_scale: bool = False  # noise-level channels and a second sigma part in noise units
-    sampling: bool = False     # NUS: the sampled fraction of the t1 points as a channel
-    signal_weight: float = 0.0  # share of the training loss on the signal points (nll_loss)
-    column: bool = False       # the signal level of each F2 column as a channel (noise units)
-    t1_points: bool = False    # NUS: log2 of the acquired t1 points as a channel
-    holdout: bool = False      # NUS: the hold-out error estimate as channels and a sigma part
-
-    def __post_init__(self):
-        self.kernel = tuple(int(k) for k in self.kernel)
-        self.dilations = tuple((int(a), int(b)) for a, b in self.dilations)
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
-        if len(self.kernel) != 2 or any(k < 1 or k % 2 == 0 for k in self.kernel):
-            raise ValueError(f"kernel must be two odd sizes, got {self.kernel}")
-        if not self.dilations or min(min(d) for d in self.dilations) < 1:
-            raise ValueError("dilations must be a non-empty list of positive (F1, F2) pairs")
-        if (self.sampling or self.t1_points) and self.echo_like:
-            raise ValueError("sampling and t1_points apply to the NUS method only")
-        if self.column and not self.noise_scale:
-            raise ValueError("column needs noise_scale: its channel is in units of the noise")
-        if self.holdout and (self.echo_like or not self.noise_scale):
-            raise ValueError("holdout applies to the NUS method only, with noise_scale")
-        if self.filters < 1 or self.ratio < 1:
-            raise ValueError("filters and ratio must be >= 1")
-        if not 0.0 <= self.signal_weight <= 1.0:
-            raise ValueError(f"signal_weight must be in 0..1, got {self.signal_weight}")
-        if not (self.floor > 0 and self.gain > 0 and self.calibration > 0):
-            raise ValueError("floor, gain and calibration must be positive")
-
-    @property
-    def echo_like(self):
-        """True for the Echo methods (Anti-Echo goes through flip), False for NUS."""
-        return for_sigma(self.method)[0].mode != "nus"
-
-    def to_dict(self):
-        out = asdict(self)
-        out["kernel"], out["dilations"] = list(self.kernel), [list(d) for d in self.dilations]
-        return out
-
-    @classmethod
-    def from_dict(cls, values):
-        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+ops = keras.ops
 
 
 @keras.saving.register_keras_serializable(package="mrai")

@@ -4,7 +4,7 @@ epoch). Validation: mean NLL, coverage of the 95 % band and pSQ / true RMSD on a
 set reconstructed by the method itself.
 """
 
-import keras
+from mrai.nn.backend import keras
 import numpy as np
 
 from mrai.metrics import quality

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
-import keras
+from mrai.nn.backend import keras
 import numpy as np
 
 from mrai.fileio.pipe import atomic_write_bytes
