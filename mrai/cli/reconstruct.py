@@ -29,6 +29,9 @@ from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_re
 @click.option("--precision", type=click.Choice(("auto", "float32", "bfloat16")),
               help="WNN arithmetic: auto takes bfloat16 convolutions on CPUs that compute "
                    "them natively (AMX or AVX512-BF16), float32 elsewhere [auto].")
+@click.option("--backend", type=click.Choice(("auto", "onnx", "keras")),
+              help="Where the networks run: onnx (ONNX Runtime, no TensorFlow), keras, or auto: "
+                   "onnx when its files ship with the model [auto].")
 @click.option("--sigma", "sigma_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Also write the per-point sigma of the reconstruction (NMRPipe) there.")
 @click.option("--sigma-model", type=click.Path(dir_okay=False), metavar="WEIGHTS",
@@ -39,7 +42,8 @@ from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_re
               help="IST final threshold as a fraction of the input maximum "
                    "(default: 5e-4 for Echo/Anti-Echo, 1e-3 for NUS).")
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
-            model_path, precision, sigma_path, sigma_model, iterations, final_threshold):
+            model_path, precision, backend, sigma_path, sigma_model, iterations,
+            final_threshold):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
     spectrum, of any size. 3D data: every plane in turn. The measured part of the input is kept
     exactly. The time grids come from the header's first-order phases: F1 P1 180 (f1180) is t1
@@ -53,9 +57,9 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         if sigma_model and not sigma_path:
             raise ValueError("--sigma-model goes with --sigma PATH")
         options = dict(model=model_path, precision=precision, iterations=iterations,
-                       final_threshold=final_threshold)
-        wrong = [f"--{k.replace('_', '-')}" for k, v in options.items()
-                 if v is not None and k not in e.options]
+                       final_threshold=final_threshold, backend=backend)
+        wrong = [f"--{k.replace('_', '-')}" for k, v in options.items()  # --backend also
+                 if v is not None and k not in e.options and k != "backend"]  # serves --sigma
         if wrong:
             raise ValueError(f"{' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not "
                              f"for --method {e.method}")
@@ -64,7 +68,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
     start, off = plane_grid(reader.dic)
-    if not any(v is not None for k, v in options.items() if k in e.options):
+    if not any(v is not None for k, v in options.items() if k in e.options and k != "backend"):
         e, note = table.choose(method, mode, start)  # the grid's method when none is named
         if note:
             say(f"mrai reconstruct: {reader.name}: {note}")
@@ -83,7 +87,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
     side = None
     if sigma_path:
-        sigma_net, sigma_card = _sigma_model(sigma_model, e)
+        sigma_net, sigma_card = _sigma_model(sigma_model, e, backend)
         side = (sigma_path, dict(table.record(e, start, off), output="sigma",
                                  sigma=str(sigma_card.get("name"))[:40]))
     with _progress(reader.layout.nplanes * run.steps) as bar:
@@ -129,10 +133,10 @@ def warn_unphased(name, plane, mode):
         say(f"mrai reconstruct: warning: {name}: {reason}; the methods expect absorptive peaks")
 
 
-def _sigma_model(path, e):
+def _sigma_model(path, e, backend=None):
     from mrai.nn.inference import default_sigma_model, load_sigma
 
-    return load_sigma(path or default_sigma_model(e.sigma), "auto")
+    return load_sigma(path or default_sigma_model(e.sigma), "auto", backend or "auto")
 
 
 class _progress:

@@ -29,6 +29,9 @@ from mrai.planes import plane_grid, plane_shape, spectrum_planes
                    "reconstruction, whose measured part mrai keeps exactly].")
 @click.option("--sigma-model", type=click.Path(dir_okay=False), metavar="WEIGHTS",
               help="Sigma network weights [the shipped one for the method].")
+@click.option("--backend", type=click.Choice(("auto", "onnx", "keras")), default="auto",
+              show_default=True, help="Where the sigma network runs: onnx (ONNX Runtime, no "
+                                      "TensorFlow), keras, or auto (onnx when its file ships).")
 @click.option("--sigma-out", type=click.Path(dir_okay=False), metavar="PATH",
               help="Also write sigma as an NMRPipe spectrum.")
 @click.option("-ov", "--overwrite", is_flag=True, help="Replace an existing --sigma-out file.")
@@ -36,7 +39,7 @@ from mrai.planes import plane_grid, plane_shape, spectrum_planes
               help="F2 points (1-based, inclusive) the statistics use; 'all' for every point.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def command(input_path, in_path, method, mode, schedule_path, measured_path, sigma_model,
-            sigma_out, overwrite, region, as_json):
+            backend, sigma_out, overwrite, region, as_json):
     """Predict the RMSD of a reconstruction without a reference (pSQ) from the per-point sigma
     of the method's sigma network; also the mean and median of sigma/Smax over the signal
     points. The scores go to standard output, one line per plane (JSON with --json)."""
@@ -53,7 +56,7 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
         check_writable(sigma_out, overwrite)
     from mrai.nn.inference import default_sigma_model, load_sigma
 
-    model, card = load_sigma(sigma_model or default_sigma_model(name), "auto")
+    model, card = load_sigma(sigma_model or default_sigma_model(name), "auto", backend)
     bounds = parse_region(region)
     crop = f2_region(*bounds) if bounds else None
     rows, sigmas = [], []

@@ -50,8 +50,8 @@ ENTRIES = (
     Entry("ist", "echo", "ist-echo", False, ALL_GRIDS, ("iterations", "final_threshold")),
     Entry("ist", "antiecho", "ist-echo", False, ALL_GRIDS, ("iterations", "final_threshold")),
     Entry("ist", "nus", "ist-nus", True, (ORIGIN,), ("iterations", "final_threshold")),
-    Entry("wnn", "echo", "wnn-echo", True, WNN_GRIDS, ("model", "precision")),
-    Entry("wnn", "antiecho", "wnn-echo", True, WNN_GRIDS, ("model", "precision")),
+    Entry("wnn", "echo", "wnn-echo", True, WNN_GRIDS, ("model", "precision", "backend")),
+    Entry("wnn", "antiecho", "wnn-echo", True, WNN_GRIDS, ("model", "precision", "backend")),
 )
 SIGMA_NETWORKS = ("wnn-echo", "ist-echo", "ist-nus")  # every Entry.sigma (a test checks)
 
@@ -151,14 +151,15 @@ class Solver:
 
 
 def solver(e, schedule=None, start=ORIGIN, model=None, precision=None, iterations=None,
-           final_threshold=None):
+           final_threshold=None, backend=None):
     """A :class:`Solver` for entry ``e``. ``model``: WNN weights path (None: the shipped model;
     a loaded (model, card) pair is taken as it is); ``precision``: 'auto', 'float32' or
-    'bfloat16' (WNN); ``iterations``, ``final_threshold``: IST (None: its defaults for the
+    'bfloat16' (WNN); ``backend``: 'auto', 'onnx' or 'keras' (WNN, mrai.nn.inference.load_model;
+    bfloat16 is Keras only); ``iterations``, ``final_threshold``: IST (None: its defaults for the
     mode); ``schedule``: t1 indices for 'nus'."""
     start = tuple(float(s) for s in start)
     given = {"model": model, "precision": precision, "iterations": iterations,
-             "final_threshold": final_threshold}
+             "final_threshold": final_threshold, "backend": backend}
     unused = [k for k, v in given.items() if v is not None and k not in e.options]
     if unused:
         raise ValueError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not for "
@@ -166,14 +167,16 @@ def solver(e, schedule=None, start=ORIGIN, model=None, precision=None, iteration
     if e.mode == "nus" and schedule is None:
         raise ValueError("NUS reconstruction needs the schedule")
     if e.method == "wnn":
-        return _wnn_solver(e, start, model, precision or "auto")
+        return _wnn_solver(e, start, model, precision or "auto", backend or "auto")
     return _ist_solver(e, schedule, start, iterations, final_threshold)
 
 
-def _wnn_solver(e, start, model, precision):
+def _wnn_solver(e, start, model, precision, backend):
     from mrai.nn.inference import load_model, reconstruct
 
-    network, card = model if isinstance(model, tuple) else load_model(model, precision)
+    if precision == "bfloat16" and backend == "auto":
+        backend = "keras"  # ONNX Runtime computes in float32
+    network, card = model if isinstance(model, tuple) else load_model(model, precision, backend)
 
     def solve(plane, progress=None):
         out = reconstruct(network, plane, e.mode, start)
@@ -181,8 +184,10 @@ def _wnn_solver(e, start, model, precision):
             progress(1)
         return out
     name = str(card.get("name", "wnn"))
-    return Solver(e, solve, {"model": name[:40], "precision": card["precision"]},
-                  f"wnn {e.mode} (model {name}, {card['precision']})", 1)
+    runtime = card.get("backend", "keras")
+    return Solver(e, solve, {"model": name[:40], "precision": card["precision"],
+                             "backend": runtime},
+                  f"wnn {e.mode} (model {name}, {runtime}, {card['precision']})", 1)
 
 
 def _ist_solver(e, schedule, start, iterations, final_threshold):

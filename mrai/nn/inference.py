@@ -44,25 +44,58 @@ def resolve_weights(name):
     raise InputError("weights not found (neither a file nor a shipped model's name)", name)
 
 
-def load_model(path=None, precision="float32"):
-    """A built WNN with the weights at ``path`` (default: the shipped model) and its card.
+BACKENDS = ("auto", "onnx", "keras")
 
-    ``precision``: 'float32', 'bfloat16' (convolutions in bfloat16, weights, data consistency
-    and output in float32) or 'auto' (see :func:`mrai.nn.devices.inference_precision`); the
-    choice is in ``card['precision']`` of the returned card.
+
+def load_model(path=None, precision="float32", backend="auto"):
+    """A WNN with the weights at ``path`` (default: the shipped model) and its card.
+
+    ``backend``: 'onnx' runs the network's trunks in ONNX Runtime and the rest in numpy
+    (mrai.runtime; the ONNX files beside the weights, no TensorFlow), 'keras' builds the Keras
+    model, 'auto' takes 'onnx' when ONNX Runtime and the files are there. ``precision`` (Keras
+    only): 'float32', 'bfloat16' (convolutions in bfloat16, weights, data consistency and output
+    in float32) or 'auto' (see :func:`mrai.nn.devices.inference_precision`); ONNX computes in
+    float32. ``card['precision']`` and ``card['backend']`` say what was chosen.
     Returns (model, card). Missing, truncated or mismatched files give an InputError that says
     which file and why.
     """
-    return _load(path or default_model(), "wnn", precision)
+    return _load(path or default_model(), "wnn", precision, backend)
 
 
-def _load(path, kind, precision):
+def _onnx_files(path, kind, card):
+    """The ONNX files of a weights file when ONNX Runtime can run them, else None."""
+    from mrai.nn.export import onnx_paths
+    from mrai.runtime import available
+
+    if kind == "wnn":
+        config = card.get("config", {})
+        stages = 1 if config.get("share_weights") else int(config.get("stages", 3))
+        paths = onnx_paths(path, stages)
+    else:
+        paths = onnx_paths(path)
+    return paths if available() and all(os.path.isfile(p) for p in paths) else None
+
+
+def _load(path, kind, precision, backend="auto"):
     """(model, card) of ``kind`` ('wnn' or 'sigma') from a weights file and its card."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if not os.path.isfile(path):
         raise InputError(f"{'sigma ' if kind == 'sigma' else ''}model weights not found", path)
     card = read_card(card_path(path), kind)
-    from mrai.nn.devices import inference_precision  # imports Keras: only once the files
-                                                      # are there
+    if backend != "keras":
+        files = _onnx_files(path, kind, card)
+        if files is not None:
+            return _load_onnx(files, kind, card)
+        if backend == "onnx":
+            raise InputError("no ONNX files beside the weights, or ONNX Runtime is not "
+                             "installed (mrai train and scripts/export_onnx.py write them)",
+                             path)
+    try:
+        from mrai.nn.devices import inference_precision  # imports Keras
+    except ImportError:
+        raise InputError("this model has no ONNX files and Keras is not installed (pip "
+                         "install 'mrai[train]')", path) from None
     precision = inference_precision(precision)
     try:
         if kind == "wnn":
@@ -81,7 +114,28 @@ def _load(path, kind, precision):
     except Exception as exc:  # h5py/Keras raise many types for corrupt or mismatched files
         raise InputError(f"cannot load weights ({type(exc).__name__}: {exc})".strip(),
                          path) from None
-    return model, {**card, "precision": precision}
+    return model, {**card, "precision": precision, "backend": "keras"}
+
+
+def _load_onnx(files, kind, card):
+    """(runtime model, card) from the ONNX files of a network."""
+    from mrai.runtime import RuntimeSigma, RuntimeWNN
+
+    try:
+        if kind == "wnn":
+            from mrai.nn.config import WNNConfig
+
+            model = RuntimeWNN(WNNConfig.from_dict(card["config"]), card, files)
+        else:
+            from mrai.nn.sigma_config import SigmaConfig
+
+            model = RuntimeSigma(SigmaConfig.from_dict(card["config"]), card, files[0])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InputError(f"model card has an invalid config ({exc})", files[0]) from None
+    except Exception as exc:  # ONNX Runtime raises its own types for corrupt files
+        raise InputError(f"cannot load ONNX model ({type(exc).__name__}: {exc})".strip(),
+                         files[0]) from None
+    return model, {**card, "precision": "float32", "backend": "onnx"}
 
 
 def weights_only(model):
@@ -102,8 +156,9 @@ def weights_only(model):
 
 
 def save_model(model, weights, card, overwrite=False):
-    """Write ``weights`` (.weights.h5) and the card beside it, atomically; ``card`` is a dict
-    (its 'kind' and 'config' are filled in from the model)."""
+    """Write ``weights`` (.weights.h5), the card and the ONNX files of the network
+    (mrai.nn.export, when the onnx package is installed) beside it, atomically; ``card`` is a
+    dict (its 'kind' and 'config' are filled in from the model)."""
     import json
 
     from mrai.fileio.pipe import atomic_write_bytes, check_writable
@@ -123,6 +178,12 @@ def save_model(model, weights, card, overwrite=False):
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+    try:
+        from mrai.nn.export import export_onnx
+
+        export_onnx(model, weights, overwrite=True)  # beside the weights: mrai.runtime
+    except ImportError:  # the onnx package (pip install 'mrai[train]') is missing
+        pass
 
 
 def reconstruct(model, spectrum, mode="echo", start=(0.0, 0.0)):
@@ -148,10 +209,10 @@ def default_sigma_model(method):
     return os.path.join(model_dir(), f"sigma-{method}.weights.h5")
 
 
-def load_sigma(path, precision="float32"):
-    """A built sigma network with the weights at ``path`` and its card: (model, card), with the
-    same checks and messages as :func:`load_model`."""
-    return _load(path, "sigma", precision)
+def load_sigma(path, precision="float32", backend="auto"):
+    """A sigma network with the weights at ``path`` and its card: (model, card), with the
+    same backends, checks and messages as :func:`load_model`."""
+    return _load(path, "sigma", precision, backend)
 
 
 def predict_sigma(model, measured, mu, mode="echo", start=(0.0, 0.0)):

@@ -168,3 +168,31 @@ def is_half_dwell(dic):
     """True when the header's F1 first-order phase puts t1 on the half-dwell grid (P1 near
     180 degrees, the f1180 correction)."""
     return grid_starts(dic)[0][0] == 0.5
+
+
+# ---- the complex Echo spectrum (numpy twin of mrai.nn.ops.quadrature) ---------------------
+
+def positive_quadrant(shape, start=(0.0, 0.0)):
+    """Mask (float32) of the (t1 >= 0, t2 >= 0) quadrant: 1 on non-negative times (shared
+    indices included), 0.5 where two shared indices meet (the origin when both grids start at
+    0)."""
+    s0, s1 = time_signs(shape[0], start[0]), time_signs(shape[1], start[1])
+    q = np.outer(s0 >= 0, s1 >= 0).astype(np.float32)
+    q[np.outer(s0 == 0, s1 == 0)] = 0.5
+    return q
+
+
+def quadrature(echo, start=(0.0, 0.0)):
+    """(real, imaginary) of the complex Echo spectrum of real Echo spectra (..., F1, F2): the
+    FT of the doubled (+, +) quadrant of their (shifted) Virtual Echo. Its real part equals
+    the Echo spectrum away from the Nyquist lines; its imaginary part holds the dispersive
+    components the real spectrum hides."""
+    x = np.asarray(echo)
+    dtype = np.complex64 if x.dtype == np.float32 else np.complex128
+    shape = x.shape[-2:]
+    q = 2.0 * positive_quadrant(shape, start)
+    r0, r1 = ramps(shape, start, dtype)
+    ve = sfft.ifft2(x * (r0 * r1), workers=-1)
+    ve *= q
+    out = sfft.fft2(ve, workers=-1) * np.conj(r0 * r1)
+    return out.real.astype(x.dtype), out.imag.astype(x.dtype)

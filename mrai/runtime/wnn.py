@@ -1,0 +1,57 @@
+"""The WNN in numpy and ONNX Runtime: mrai.nn.model.WNN.call step by step."""
+
+import numpy as np
+
+from mrai.methods.projection import Projection
+from mrai.physics.grid import quadrature
+from mrai.runtime.session import Trunk
+
+
+class RuntimeWNN:
+    """A WNN from its config (mrai.nn.config.WNNConfig), card and stage ONNX files.
+    ``wnn_config`` and ``card`` as the Keras model's; calling it as the Keras model is called
+    (``model(inputs, grid=...)``) gives the reconstructions as numpy float32."""
+
+    runtime = "onnx"
+
+    def __init__(self, config, card, paths, threads=None):
+        self.wnn_config, self.card = config, card
+        self.trunks = [Trunk(p, threads) for p in paths]
+
+    def __call__(self, inputs, return_stages=False, grid=(0.0, 0.0)):
+        """``inputs``: Echo spectra (B, F1, F2), or (echo, first estimate) as
+        mrai.nn.data.inputs gives them; ``grid``: the (t1, t2) grid starts in dwells."""
+        echo, first = inputs if isinstance(inputs, (tuple, list)) else (inputs, None)
+        grid = tuple(float(g) for g in grid)
+        echo = np.asarray(echo, dtype=np.float32)
+        projection = Projection(echo.shape[-2:], "echo", None, grid)
+        scale = np.sqrt(np.mean(echo * echo, axis=(1, 2), keepdims=True)) + np.float32(1e-30)
+        e = echo / scale
+        measured = np.stack([projection.complete(x) for x in e]).astype(np.float32)
+        feats = self.features(e, grid)
+
+        def consistent(x, completed):
+            return x + np.stack([projection.on_support(d) for d in completed - x])
+
+        x = measured if first is None else \
+            consistent(np.asarray(first, np.float32) / scale, measured)
+        outputs = []
+        share = self.wnn_config.share_weights
+        for i in range(self.wnn_config.stages):
+            trunk = self.trunks[0 if share else i]
+            delta = trunk(np.concatenate([x[..., None], feats], axis=-1))[..., 0]
+            x = consistent(x + delta, measured).astype(np.float32)
+            outputs.append(x * scale)
+        return outputs if return_stages else outputs[-1]
+
+    def features(self, echo, grid):
+        """Channel-last input features of normalised Echo spectra (B, F1, F2)."""
+        channels = [echo]
+        names = self.wnn_config.features
+        if {"quadrature", "magnitude"} & set(names):
+            re, im = quadrature(echo, grid)
+            if "quadrature" in names:
+                channels.append(im)
+            if "magnitude" in names:
+                channels.append(np.sqrt(re * re + im * im + np.float32(1e-12)))
+        return np.stack(channels, axis=-1).astype(np.float32)
