@@ -189,10 +189,13 @@ def test_training_lowers_the_nll_and_the_model_round_trips(tmp_path, spectrum):
     assert {"nll", "coverage", "psq_ratio"} <= set(history[-1])
     path = str(tmp_path / "s.weights.h5")
     save_model(model, path, {"name": "s"})
-    loaded, card = load_sigma(path)
+    loaded, card = load_sigma(path, backend="keras")
     assert card["kind"] == "sigma" and card["config"]["method"] == "ist-echo"
     args = (spectrum.echo, spectrum.reference)
     assert np.array_equal(predict_sigma(loaded, *args), predict_sigma(model, *args))
+    fast, card = load_sigma(path)  # the ONNX file save_model wrote beside the weights
+    a, b = predict_sigma(fast, *args), predict_sigma(model, *args)
+    assert card["backend"] == "onnx" and np.abs(a - b).max() <= 1e-6 * np.abs(b).max()
     with pytest.raises(InputError, match="not found"):
         load_sigma(str(tmp_path / "none.weights.h5"))
     (tmp_path / "s.json").write_text(json.dumps({"kind": "wnn", "config": {}}))
@@ -230,7 +233,8 @@ def test_train_sigma_cli(tmp_path):
     assert code == 0 and out == b"", err
     code, _, err = run_mrai(*args, "-o", prefix + "2", "--workers", "3")  # threads: same stream
     assert code == 0, err
-    one, three = (load_sigma(p + ".weights.h5")[0].get_weights() for p in (prefix, prefix + "2"))
+    one, three = (load_sigma(p + ".weights.h5", backend="keras")[0].get_weights()
+                  for p in (prefix, prefix + "2"))
     assert all(np.array_equal(a, b) for a, b in zip(one, three))
     card = json.load(open(prefix + ".json"))
     assert card["kind"] == "sigma" and card["config"]["method"] == "ist-nus"

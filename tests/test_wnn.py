@@ -176,9 +176,13 @@ def test_bfloat16_training_lowers_the_loss_and_old_checkpoints_resume(tmp_path):
 
 
 def test_model_round_trip(tiny, tiny_file, spectrum):
-    model, card = load_model(tiny_file)
+    model, card = load_model(tiny_file, backend="keras")
     assert card["name"] == "tiny" and card["config"]["filters"] == 4
     assert np.array_equal(reconstruct(model, spectrum.echo), reconstruct(tiny, spectrum.echo))
+    fast, card = load_model(tiny_file)  # the ONNX files save_model wrote beside the weights
+    assert card["backend"] == "onnx"
+    a, b = reconstruct(fast, spectrum.echo), reconstruct(tiny, spectrum.echo)
+    assert np.abs(a - b).max() <= 1e-6 * np.abs(b).max()
 
 
 def test_bfloat16_inference_stays_close_and_consistent(tiny_file, spectrum):
@@ -329,8 +333,9 @@ def test_train_cli_writes_weights_and_card(tmp_path):
     assert card["backend"] and card["device"] and card["commit"]
     from mrai.nn.devices import training_precision
     assert card["schedule"]["precision"] == training_precision("auto")  # the default: auto
-    model, _ = load_model(prefix + ".weights.h5")
+    model, _ = load_model(prefix + ".weights.h5", backend="keras")
     assert model.count_params() == card["parameters"]
+    assert load_model(prefix + ".weights.h5")[1]["backend"] == "onnx"  # written beside it
     code, _, err = run_mrai(*args)
     assert code == 2 and "exists" in err and "-ov" in err
     code, _, err = run_mrai("train", "wnn", "-o", prefix + "2", "--dilations", "1;2")

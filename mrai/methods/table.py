@@ -174,8 +174,6 @@ def solver(e, schedule=None, start=ORIGIN, model=None, precision=None, iteration
 def _wnn_solver(e, start, model, precision, backend):
     from mrai.nn.inference import load_model, reconstruct
 
-    if precision == "bfloat16" and backend == "auto":
-        backend = "keras"  # ONNX Runtime computes in float32
     network, card = model if isinstance(model, tuple) else load_model(model, precision, backend)
 
     def solve(plane, progress=None):
