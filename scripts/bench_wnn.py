@@ -35,6 +35,19 @@ from mrai.physics import antiecho_part, echo_part
 SHORT = {"float32": "fp32", "bfloat16": "bf16"}
 
 
+def variants():
+    """(backend, precision) pairs to compare: ONNX Runtime (float32), Keras float32 and, on a
+    CPU that multiplies bfloat16 natively, Keras bfloat16."""
+    out = [("onnx", "float32"), ("keras", "float32")]
+    if inference_precision("auto") != "float32":
+        out.append(("keras", inference_precision("auto")))
+    return out
+
+
+def label(variant):
+    return f"{variant[0]} {SHORT[variant[1]]}"
+
+
 def score_real(models, path):
     dic, ref = read(path)
     ref = ref.astype(np.float32)
@@ -42,14 +55,14 @@ def score_real(models, path):
     print(f"spectrum: {os.path.basename(path)} {ref.shape[0]}x{ref.shape[1]}"
           + (", scored on F2 points 100..800" if region else ""))
     print(f"{'case':<10}{'input r':>9}{'IST r':>9}{'RMSD':>8}"
-          + "".join(f"{'WNN ' + SHORT[p] + ' r':>14}{'RMSD':>8}" for p in models))
+          + "".join(f"{'WNN ' + label(v) + ' r':>19}{'RMSD':>8}" for v in models))
     for mode, measured in (("echo", echo_part(ref)), ("antiecho", antiecho_part(ref))):
         q0 = quality(measured, ref, region)
         qi = quality(ist(measured, mode), ref, region)
         row = f"{mode:<10}{q0['r']:>9.4f}{qi['r']:>9.4f}{qi['rmsd']:>8.4f}"
         for model in models.values():
             qw = quality(reconstruct(model, measured, mode), ref, region)
-            row += f"{qw['r']:>14.4f}{qw['rmsd']:>8.4f}"
+            row += f"{qw['r']:>19.4f}{qw['rmsd']:>8.4f}"
         print(row, flush=True)
     return dic, ref
 
@@ -57,32 +70,34 @@ def score_real(models, path):
 def score_simulated(models, card, count):
     echo, ref = validation_set(TrainingRecipe.from_dict(card.get("recipe", {})), count)
     rows = {"IST": [quality(ist(e, "echo"), r) for e, r in zip(echo, ref)]}
-    for precision, model in models.items():
-        rows[f"WNN {precision}"] = [quality(reconstruct(model, e), r) for e, r in zip(echo, ref)]
+    for variant, model in models.items():
+        rows[f"WNN {label(variant)}"] = [quality(reconstruct(model, e), r)
+                                         for e, r in zip(echo, ref)]
     print(f"held-out simulated set: {count} spectra {ref.shape[1]}x{ref.shape[2]} "
           "(Echo; Anti-Echo is the same problem through flip)")
     for method, scores in rows.items():
         r = np.array([s["r"] for s in scores])
         d = np.array([s["rmsd"] for s in scores])
-        print(f"  {method:<14} mean r {r.mean():.4f} (min {r.min():.4f}), mean RMSD {d.mean():.4f}")
+        print(f"  {method:<18} mean r {r.mean():.4f} (min {r.min():.4f}), mean RMSD "
+              f"{d.mean():.4f}")
 
 
-def whole_process(dic, ref, model_path, repeats, precisions):
-    """Best-of-``repeats`` wall time of the command line, each method and WNN precision."""
+def whole_process(dic, ref, model_path, repeats, models):
+    """Best-of-``repeats`` wall time of the command line, each method and WNN variant."""
     with tempfile.TemporaryDirectory() as folder:
         src, out = os.path.join(folder, "echo.ft2"), os.path.join(folder, "out.ft2")
         write(src, dic, echo_part(ref))
         base = [sys.executable, "-m", "mrai", "reconstruct", "--echo", src, "-o", out, "-ov"]
         commands = {"IST": base + ["--method", "ist"]}
-        for precision in precisions:
-            commands[f"WNN {precision}"] = base + ["--model", model_path, "--precision",
-                                                   precision]
+        for backend, precision in models:
+            commands[f"WNN {label((backend, precision))}"] = base + [
+                "--model", model_path, "--backend", backend, "--precision", precision]
         times = {name: best_of(lambda c=c: subprocess.run(c, check=True), repeats)
                  for name, c in commands.items()}
     print(f"whole process (mrai reconstruct --echo, {ref.shape[0]}x{ref.shape[1]}, best of "
           f"{repeats}):")
     for name, seconds in times.items():
-        print(f"  {name:<14} {seconds:6.2f} s  ratio to IST {seconds / times['IST']:.2f}")
+        print(f"  {name:<18} {seconds:6.2f} s  ratio to IST {seconds / times['IST']:.2f}")
 
 
 def main():
@@ -93,14 +108,11 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="whole-process runs [3]")
     args = parser.parse_args()
     model_path = args.model or default_model()
-    precisions = ["float32"]
-    if inference_precision("auto") != "float32":
-        precisions.append(inference_precision("auto"))
-    models = {p: load_model(model_path, p)[0] for p in precisions}
+    models = {v: load_model(model_path, v[1], v[0])[0] for v in variants()}
     card = load_model(model_path)[1]
     print(f"model: {card.get('name')} ({card.get('parameters', '?')} parameters, "
-          f"{card.get('steps', '?')} training steps); precisions: {', '.join(precisions)} "
-          f"('auto' on this machine: {precisions[-1]})")
+          f"{card.get('steps', '?')} training steps); backends: "
+          f"{', '.join(label(v) for v in models)} (the default here: {label((card['backend'], card['precision']))})")
     if args.spectrum:
         dic, ref = score_real(models, args.spectrum)
     else:
@@ -109,7 +121,7 @@ def main():
         ref = simulate(seed=0).reference
         dic = spectrum_header(ref.shape)
     score_simulated(models, card, args.count)
-    whole_process(dic, ref, model_path, args.repeats, precisions)
+    whole_process(dic, ref, model_path, args.repeats, list(models))
 
 
 if __name__ == "__main__":

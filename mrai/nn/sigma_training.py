@@ -144,7 +144,7 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     commit = git_commit()
     wnn = wnn_card = None
     if config.method == "wnn-echo":
-        wnn, wnn_card = load_model(wnn_path, "float32")
+        wnn, wnn_card = load_model(wnn_path, "float32", "keras")  # as trained
     model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
                                log=log, workers=workers)
     reconstruct = reconstructor(config.method, wnn)
