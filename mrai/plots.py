@@ -19,9 +19,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from nmrglue.fileio import pipe as ng_pipe
 from scipy.ndimage import maximum_filter
 
+from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import axis_field
 from mrai.fileio.pipe import atomic_write_bytes, check_writable
 from mrai.uncertainty.scores import Z95, signal_points, smax

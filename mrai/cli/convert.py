@@ -3,9 +3,6 @@
 import click
 
 from mrai.cli.options import output_options, resolve_output, say
-from mrai.fileio.header import stamp
-from mrai.fileio.pipe import check_writable, write
-from mrai.fileio.schedule import schedule_record, write_schedule
 
 
 @click.command("convert")
@@ -55,7 +52,10 @@ def command(folder, out_path, overwrite, keep, vendor, mode, swap, conjugate, f1
     Writes standard output when no -o is given.
     """
     from mrai.fileio.convert import header_phases, resolve_quadrature, to_pipe
+    from mrai.fileio.header import stamp
+    from mrai.fileio.pipe import check_writable, write
     from mrai.fileio.raw import read_raw
+    from mrai.fileio.schedule import schedule_record, write_schedule
 
     target = resolve_output(out_path)
     if schedule_out:

@@ -4,14 +4,6 @@ import click
 
 from mrai.cli.options import input_options, output_options, resolve_input, resolve_output, say
 from mrai.errors import InputError
-from mrai.fileio.header import axis_codes, axis_field
-from mrai.fileio.pipe import PipeReader, check_writable
-from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
-from mrai.methods import table
-from mrai.physics import degrade, validate_schedule
-from mrai.physics.nus import t1_half
-from mrai.planes import f1_size, map_planes, plane_grid, require_real_spectrum
-from mrai.simulate import poisson_gap, schedule_size
 
 
 @click.command("degrade")
@@ -35,6 +27,13 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     its header, f1180; likewise t2) is split on its own time grid. Any size, odd or even. NUS keeps the sampled t1 rows of the Virtual Echo (and
     their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.
     """
+    from mrai.fileio.pipe import PipeReader, check_writable
+    from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
+    from mrai.methods import table
+    from mrai.physics import degrade, validate_schedule
+    from mrai.planes import map_planes, plane_grid, require_real_spectrum
+    from mrai.simulate import poisson_gap, schedule_size
+
     mode = "echo" if echo else "antiecho" if antiecho else None
     if echo + antiecho + (fraction is not None or schedule_in is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus FRACTION")
@@ -78,6 +77,10 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
 def _t1_points(reader):
     """F1 spectrum size n0 and the t1 points a schedule draws from: the acquired points
     (FDF1TDSIZE) when the header gives them, else the t1 half, (n0 + 1) // 2."""
+    from mrai.fileio.header import axis_codes, axis_field
+    from mrai.physics.nus import t1_half
+    from mrai.planes import f1_size
+
     dic = reader.dic
     n0 = f1_size(reader)
     acquired = int(axis_field(dic, axis_codes(dic)[1 if dic["FDTRANSPOSED"] == 1 else 0],

@@ -3,7 +3,6 @@
 import click
 
 from mrai.cli.options import say
-from mrai.demo import format_rows, run_demo
 
 
 @click.command("demo")
@@ -14,5 +13,7 @@ def command(outdir, seed, overwrite):
     """Simulate a spectrum, make its Echo, Anti-Echo and NUS inputs, write them to OUTDIR
     (default ./mrai-demo) and print a summary of their quality against the reference
     (r and RMSD, science.md section 7)."""
+    from mrai.demo import format_rows, run_demo
+
     rows = run_demo(outdir, seed=seed, overwrite=overwrite, log=say)
     say(format_rows(rows))

@@ -5,8 +5,6 @@ import json
 import click
 
 from mrai.cli.options import input_options, resolve_input
-from mrai.fileio.pipe import PipeReader
-from mrai.fileio.summary import describe, format_description
 
 
 @click.command("info")
@@ -15,6 +13,9 @@ from mrai.fileio.summary import describe, format_description
 def command(input_path, in_path, as_json):
     """Describe an NMRPipe data set: sizes, domains, nuclei, spectral widths, ppm ranges, and
     what made it. The report goes to standard output."""
+    from mrai.fileio.pipe import PipeReader
+    from mrai.fileio.summary import describe, format_description
+
     reader = PipeReader(resolve_input(input_path, in_path))
     info = describe(reader)
     for _ in reader.planes():  # read to the end: a truncated stream is reported

@@ -1,5 +1,11 @@
-"""The ``mrai`` command: a click group, and error handling that keeps messages on stderr."""
+"""The ``mrai`` command: a click group, and error handling that keeps messages on stderr.
 
+Each command lives in its own module, imported only when that command runs (or shows its own
+help): ``mrai --help`` lists the commands from :data:`COMMANDS` without importing any of them,
+and ``mrai info`` imports neither TensorFlow nor the modules of the other commands.
+"""
+
+import importlib
 import os
 import sys
 
@@ -8,8 +14,64 @@ import click
 from mrai import __version__
 from mrai.errors import MraiError
 
+# name: (module in mrai.cli, the first sentence of its help, which `mrai --help` shows;
+# tests/test_startup.py checks that it is the command's own)
+COMMANDS = {
+    "convert": ("convert", "Convert the raw 2D data set in DIR (Bruker ser + acqus/acqu2s, or "
+                           "Varian fid + procpar) to NMRPipe time-domain data: F2 complex, F1 "
+                           "States (cosine and sine rows)."),
+    "degrade": ("degrade", "Make an Echo-only, Anti-Echo-only or NUS spectrum from a real 2D "
+                           "spectrum."),
+    "demo": ("demo", "Simulate a spectrum, make its Echo, Anti-Echo and NUS inputs, write them to "
+                     "OUTDIR (default ./mrai-demo) and print a summary of their quality against "
+                     "the reference (r and RMSD, science.md section 7)."),
+    "info": ("info", "Describe an NMRPipe data set: sizes, domains, nuclei, spectral widths, ppm "
+                     "ranges, and what made it."),
+    "plot": ("plot", "Figures of 2D spectra and reconstructions with their per-point sigma."),
+    "process": ("process", "Process 2D time-domain NMRPipe data (F2 complex, F1 States, as "
+                           "bruk2pipe and var2pipe write it) into a real spectrum, with nmrPipe's "
+                           "functions and header; with --fn or --recipe, also a spectrum (e.g."),
+    "reconstruct": ("reconstruct", "Reconstruct a pure-absorption 2D spectrum from an Echo-only, "
+                                   "Anti-Echo-only or NUS spectrum, of any size."),
+    "score": ("score", "Predict the RMSD of a reconstruction without a reference (pSQ) from the "
+                       "per-point sigma of the method's sigma network; also the mean and median "
+                       "of sigma/Smax over the signal points."),
+    "simulate": ("simulate", "Simulate a 2D HSQC-like spectrum (pure absorption) with NMRPipe "
+                             "headers."),
+    "train": ("train", "Train networks on simulated spectra (no data set needed)."),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported from their modules when first asked for."""
+
+    def list_commands(self, ctx):
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMANDS:
+            module = importlib.import_module(f"mrai.cli.{COMMANDS[name][0]}")
+            self.add_command(module.command, name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx, formatter):
+        """The command list, from :data:`COMMANDS`: no command module is imported for it."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in self.commands or name not in COMMANDS:
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                rows.append((name, click.utils.make_default_short_help(COMMANDS[name][1], limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mrai")
 def cli():
     """AI reconstruction for NMR spectra, NMRPipe style.
@@ -18,18 +80,6 @@ def cli():
     standard output, so they can sit between nmrPipe stages. Messages go to standard error only.
     Exit codes: 0 success, 2 bad input or usage, 1 internal error.
     """
-
-
-def _register():
-    from mrai.cli import (convert, degrade, demo, info, plot, process, reconstruct, score,
-                          simulate, train)
-
-    for module in (info, convert, process, simulate, degrade, reconstruct, score, train, demo,
-                   plot):
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main(argv=None):

@@ -10,7 +10,8 @@ import sys
 import click
 
 from mrai.errors import InputError, OutputError
-from mrai.fileio.pipe import STDIO
+
+STDIO = "-"  # as mrai.fileio.pipe.STDIO; the commands' modules import nothing heavy when loaded
 
 
 def input_options(function):

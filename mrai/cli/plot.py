@@ -1,12 +1,9 @@
 """``mrai plot``: figures of spectra, reconstructions and their per-point sigma (PNG or PDF)."""
 
 import click
-import numpy as np
 
 from mrai.cli.options import say
 from mrai.errors import InputError, OutputError
-from mrai.fileio.pipe import PipeReader, check_writable
-from mrai.planes import check_plane, require_real_spectrum
 
 
 @click.group("plot")
@@ -30,6 +27,7 @@ def _plots(out_path, overwrite):
     """The plots module, once the output is known to be writable with a known format (checked
     before any input is read). matplotlib is imported here, not when mrai starts."""
     from mrai import plots
+    from mrai.fileio.pipe import check_writable
 
     try:
         plots.figure_format(out_path)
@@ -41,6 +39,11 @@ def _plots(out_path, overwrite):
 
 def _spectrum(path):
     """(header, real (F1, F2) float32 array) of a 2D NMRPipe spectrum, checked."""
+    import numpy as np
+
+    from mrai.fileio.pipe import PipeReader
+    from mrai.planes import check_plane, require_real_spectrum
+
     reader = PipeReader(path)
     dimensions = int(reader.dic["FDDIMCOUNT"])
     if dimensions != 2:

@@ -4,12 +4,9 @@ import hashlib
 
 import click
 
-from mrai.cli.options import input_options, output_options, resolve_input, resolve_output, say
+from mrai.cli.options import (STDIO, input_options, output_options, resolve_input,
+                              resolve_output, say)
 from mrai.errors import InputError
-from mrai.fileio.header import stamp
-from mrai.fileio.pipe import STDIO, PipeReader, check_writable, write
-from mrai.process import (as_steps, check_input, default_recipe, format_recipe, parse_recipe,
-                          process)
 
 
 @click.command("process")
@@ -45,6 +42,9 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
     Functions: SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI, each with nmrPipe's flags and
     -di. --autophase finds the default recipe's phases from the data.
     """
+    from mrai.fileio.pipe import PipeReader, check_writable, write
+    from mrai.process import check_input, default_recipe, format_recipe, process
+
     given = _given_recipe(recipe_file, fn_steps)
     parts = _dimension_parts(f2_steps, f1_steps, given)
     if autophase and given is not None:
@@ -95,6 +95,8 @@ def _autophased(reader, dims):
 
 def _given_recipe(recipe_file, fn_steps):
     """Steps from --recipe FILE or the --fn options; None when neither is given."""
+    from mrai.process import parse_recipe
+
     if recipe_file and fn_steps:
         raise click.UsageError("give the steps once: --recipe FILE or --fn options, not both")
     if not fn_steps and recipe_file is None:
@@ -118,6 +120,8 @@ def _read_text(path):
 
 def _dimension_parts(f2_steps, f1_steps, given):
     """{dimension code: steps} from --f2/--f1, which only go with the default recipe."""
+    from mrai.process import as_steps
+
     parts = {code: as_steps(text, f"--f{code}") for code, text in ((2, f2_steps), (1, f1_steps))
              if text is not None}
     if parts and given is not None:
@@ -129,6 +133,8 @@ def _dimension_parts(f2_steps, f1_steps, given):
 def _stamped(dic, steps, is_default):
     """``dic`` stamped with the recipe: step count and a hash of its text, and the recipe itself
     (spaces as commas, steps ';'-separated; 'default' for the default) when it fits."""
+    from mrai.fileio.header import stamp
+
     text = ";".join(step.text for step in steps)
     record = {"steps": len(steps), "sha": hashlib.sha256(text.encode()).hexdigest()[:8]}
     compact = "default" if is_default else text.replace(" ", ",")

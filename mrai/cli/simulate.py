@@ -3,9 +3,6 @@
 import click
 
 from mrai.cli.options import output_options, parse_size, resolve_output, say
-from mrai.fileio.header import spectrum_header, stamp
-from mrai.fileio.pipe import check_writable, write
-from mrai.simulate import SimulationSettings, simulate
 
 
 @click.command("simulate")
@@ -44,6 +41,10 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
     white noise of --noise times the largest FID point), so that mrai convert and mrai process
     can be tried on data the project makes.
     """
+    from mrai.fileio.header import spectrum_header, stamp
+    from mrai.fileio.pipe import check_writable, write
+    from mrai.simulate import SimulationSettings, simulate
+
     size = parse_size(size)
     try:
         settings = SimulationSettings(size=size, peaks=peaks, noise=noise, imbalance=imbalance,

@@ -8,10 +8,11 @@ those nmrglue has no name for. Only the words named in the dictionary are taken 
 from dataclasses import dataclass
 
 import numpy as np
-from nmrglue.fileio import pipe as ng_pipe
 
 from mrai import __version__
 from mrai.errors import InputError
+from mrai.fileio._nmrglue import fileiobase
+from mrai.fileio._nmrglue import pipe as ng_pipe
 
 HEADER_FLOATS = 512
 HEADER_BYTES = 4 * HEADER_FLOATS
@@ -191,9 +192,7 @@ def spectrum_header(size, sw=(3283.0, 10869.6), obs=(91.21, 900.13), car=(118.0,
     sw in Hz, obs in MHz, car in ppm, each given as (F1, F2); acquired = complex time points
     (FDF1TDSIZE, FDF2TDSIZE). Defaults: a 900 MHz 1H-15N HSQC.
     """
-    from nmrglue.fileio.fileiobase import create_blank_udic
-
-    udic = create_blank_udic(2)
+    udic = fileiobase.create_blank_udic(2)
     for axis in (0, 1):
         udic[axis].update(size=int(size[axis]), complex=False, encoding="states", sw=sw[axis],
                           obs=obs[axis], car=car[axis] * obs[axis], label=labels[axis],

@@ -19,9 +19,9 @@ import sys
 import tempfile
 
 import numpy as np
-from nmrglue.fileio import pipe as ng_pipe
 
 from mrai.errors import InputError, OutputError
+from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import (BYTEORDER_KEY, HEADER_BYTES, decode_plane, encode_header, encode_plane,
                                 layout, parse_header)
 

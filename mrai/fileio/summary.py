@@ -1,7 +1,6 @@
 """A readable summary of an NMRPipe header: what ``mrai info`` prints."""
 
-from nmrglue.fileio.fileiobase import unit_conversion
-
+from mrai.fileio._nmrglue import fileiobase
 from mrai.fileio.header import axis_field, provenance
 
 
@@ -33,7 +32,7 @@ def describe(reader):
         if axis["domain"] == "frequency" and points > 1:
             sw, obs = axis["sw_hz"] or 1.0, axis["obs_mhz"] or 1.0
             car = axis_field(dic, code, "ORIG") + sw / 2.0 - sw / points
-            uc = unit_conversion(points, is_complex, sw, obs, car)
+            uc = fileiobase.unit_conversion(points, is_complex, sw, obs, car)
             axis["ppm_range"] = [round(v, 4) for v in uc.ppm_limits()]
         axes.append(axis)
     return {"name": reader.name, "dimensions": ndim, "planes": lay.nplanes,

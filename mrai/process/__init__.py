@@ -17,9 +17,9 @@ to what nmrPipe writes. Without a recipe, :func:`default_recipe` reads one from 
 import copy
 
 import numpy as np
-from nmrglue.process import pipe_proc as pp
 
 from mrai.errors import InputError
+from mrai.fileio._nmrglue import pipe_proc as pp
 from mrai.process.default import default_recipe
 from mrai.process.functions import StepError, apply, plane_field
 from mrai.process.recipe import (Coord, Step, as_steps, format_recipe, parse_recipe,

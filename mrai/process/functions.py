@@ -25,8 +25,9 @@ Where nmrglue's header differs from nmrPipe's, it is corrected here:
 """
 
 import numpy as np
-from nmrglue.fileio import pipe as ng_pipe
-from nmrglue.process import pipe_proc as pp
+
+from mrai.fileio._nmrglue import pipe as ng_pipe
+from mrai.fileio._nmrglue import pipe_proc as pp
 
 _APODIZE = ("c", "start", "size", "inv", "one")
 _Y_FIELDS = ("CENTER", "APOD", "TDSIZE", "ORIG", "SW", "X1", "XN")
