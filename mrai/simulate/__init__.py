@@ -5,3 +5,16 @@ from mrai.simulate.spectra import SimulatedSpectrum, SimulationSettings, sine_be
 
 __all__ = ["simulate", "SimulationSettings", "SimulatedSpectrum", "sine_bell", "poisson_gap",
            "schedule_size"]
+
+
+class _CallablePackage(type(__import__("sys"))):
+    """``mrai.simulate`` is this package and, called, the public API's :func:`mrai.api.simulate`
+    (``mrai.simulate(seed=0)``), whether or not the package was imported first."""
+
+    def __call__(self, *args, **kwargs):
+        from mrai.api import simulate as simulate_with_header
+
+        return simulate_with_header(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallablePackage
