@@ -24,7 +24,7 @@ if command -v nmrPype >/dev/null; then
 fi
 
 # 5. Reconstruct: the shipped WNN (the default) from Echo and from Anti-Echo, and CS-IST, then
-#    score each against the reference (science.md r and RMSD).
+#    score each against the reference (r and RMSD, docs/conventions.md#metrics).
 mrai reconstruct --echo echo.ft2 -o echo_wnn.ft2 -ov
 mrai reconstruct --antiecho anti.ft2 -o anti_wnn.ft2 -ov
 mrai reconstruct --echo --method ist echo.ft2 -o echo_ist.ft2 -ov

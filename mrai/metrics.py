@@ -1,4 +1,4 @@
-"""Reference-based quality of a reconstruction (science.md section 7, the MR-Ai authors' metric).
+"""Reference-based quality of a reconstruction (the MR-Ai authors' metric, docs/conventions.md).
 
 Both spectra are cut to ``region`` (if given), then divided by max(reference); the points kept are
 those where |reference| > 0.01 or |reconstruction| > 0.01; r is the Pearson correlation and RMSD

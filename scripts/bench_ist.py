@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""CS-IST benchmark: quality (science.md r and RMSD) for Echo, Anti-Echo and 50 % Poisson-gap NUS,
-wall time, and the time per iteration as a ratio to two complex 2D FFTs of the same size measured
-in the same run.
+"""CS-IST benchmark: quality (r and RMSD, docs/conventions.md) for Echo, Anti-Echo and 50 %
+Poisson-gap NUS, wall time, and the time per iteration as a ratio to two complex 2D FFTs of the
+same size measured in the same run.
 
     python scripts/bench_ist.py                      # a simulated 256 x 2048 spectrum
     python scripts/bench_ist.py --spectrum ../shared/data/malt1_trosy/malt1_trosy.ft2
@@ -29,7 +29,7 @@ from mrai.simulate import poisson_gap, schedule_size, simulate
 
 
 def mrai_authors_ist(y, project, iterations=200):
-    """The MR-Ai authors' CS-IST as science.md section 3 describes it (baseline only)."""
+    """The MR-Ai authors' CS-IST as docs/ist.md describes it (baseline only)."""
     x, r = np.zeros_like(y), y.copy()
     t0 = float(np.abs(r).max())
     for i in range(iterations):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
-"""Phase benchmark: each method's quality (science.md r and RMSD against the noisy pure-absorption
-reference) on simulated Echo-only and Anti-Echo-only spectra whose t1 / t2 start at an offset
+"""Phase benchmark: each method's quality (r and RMSD, docs/conventions.md, against the noisy
+pure-absorption reference) on simulated Echo-only and Anti-Echo-only spectra whose t1 / t2 start at an offset
 (the first sample at start x dwell, phase corrected with F1 / F2 P1 = 360 x start).
 
     python scripts/bench_phase.py                       # 8 seeds, 128 x 1024, IST and WNN

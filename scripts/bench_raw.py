@@ -2,7 +2,7 @@
 """Raw-data import check: for each measured gradient-selected data set, convert it keeping both
 halves, the Echo half and the Anti-Echo half, process all three the same way, and print the
 correlation r of the processed Echo-only (Anti-Echo-only) spectrum with the Echo (Anti-Echo)
-part (science.md section 2) of the processed full spectrum. Bruker sets: the default recipe
+part (docs/conventions.md) of the processed full spectrum. Bruker sets: the default recipe
 (first line: with the phases stored with the set, mrai convert's default).
 Varian set (t1 from half a dwell, f1180): the author's recipe without its F2 EXT (a spectrum
 cut to part of its width is no longer periodic, so its Virtual Echo no longer separates the

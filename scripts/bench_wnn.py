@@ -1,6 +1,6 @@
 #!/usr/bin/env python
-"""WNN benchmark: quality (science.md r and RMSD) of the WNN and of the project's IST on Echo and
-Anti-Echo, on a real spectrum and on the held-out simulated set, and whole-process wall time of
+"""WNN benchmark: quality (r and RMSD, docs/conventions.md) of the WNN and of the project's IST
+on Echo and Anti-Echo, on a real spectrum and on the held-out simulated set, and whole-process wall time of
 ``mrai reconstruct --echo`` with each method (WNN / IST ratio from the same run).
 
     python scripts/bench_wnn.py --spectrum ../shared/data/malt1_trosy/malt1_trosy.ft2
@@ -8,7 +8,8 @@ Anti-Echo, on a real spectrum and on the held-out simulated set, and whole-proce
 
 MALT1 is scored on F2 points 100..800 (NMRPipe EXT x1=100 xn=800), as published; other spectra
 on all points. The simulated set is the model card's validation set (recipe of the card).
-MR-Ai network on MALT1 (science.md section 8): Echo 0.9865 / 0.0123, Anti-Echo 0.9886 / 0.0109,
+MR-Ai network on MALT1 (the MR-Ai paper, docs/conventions.md reference [1]; docs/wnn.md): Echo
+0.9865 / 0.0123, Anti-Echo 0.9886 / 0.0109,
 30 s whole process.
 """
 

@@ -5,7 +5,7 @@ for a network with the hold-out input), each as a root mean square over the nois
 (|mu| < 0.003 Smax) and the signal points (|mu| > 0.01 Smax), beside the true error, for 50 %
 Poisson-gap NUS (seed 0) of a real spectrum and of simulated spectra like it. Before
 calibration (both parts are multiplied by the same factor after it). Each case also gets its
-pSQ / true RMSD (calibrated, science.md metric) and, for hold-out networks, the rms of the
+pSQ / true RMSD (calibrated; docs/conventions.md#metrics) and, for hold-out networks, the rms of the
 hold-out estimate H beside the true rms error of the F2 columns.
 
     python scripts/sigma_parts.py --spectrum ../shared/data/malt1_trosy/malt1_trosy.ft2

@@ -10,7 +10,7 @@ from mrai.physics.grid import nearest_start
 
 
 def literal_parts(s):
-    """science.md section 2 written out literally, in float64."""
+    """docs/conventions.md#echo-and-anti-echo-parts written out literally, in float64."""
     v = np.fft.ifft(np.fft.ifft(np.asarray(s, dtype=np.float64), axis=0), axis=1)
     n0, n1 = s.shape
     h0, h1 = (n0 + 1) // 2, (n1 + 1) // 2   # odd n: positive times 1 .. (n - 1) / 2

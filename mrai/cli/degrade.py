@@ -22,7 +22,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
             schedule_out, seed):
     """Make an Echo-only, Anti-Echo-only or NUS spectrum from a real 2D spectrum.
 
-    Echo and Anti-Echo follow the Virtual-Echo quadrant convention (science.md section 2), so
+    Echo and Anti-Echo follow the Virtual-Echo quadrant convention (docs/conventions.md), so
     Echo + Anti-Echo equals the input; a spectrum whose t1 starts at half a dwell (F1 P1 180 in
     its header, f1180; likewise t2) is split on its own time grid. Any size, odd or even. NUS keeps the sampled t1 rows of the Virtual Echo (and
     their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.

@@ -12,7 +12,7 @@ from mrai.cli.options import say
 def command(outdir, seed, overwrite):
     """Simulate a spectrum, make its Echo, Anti-Echo and NUS inputs, write them to OUTDIR
     (default ./mrai-demo) and print a summary of their quality against the reference
-    (r and RMSD, science.md section 7)."""
+    (r and RMSD, docs/conventions.md#metrics)."""
     from mrai.demo import format_rows, run_demo
 
     rows = run_demo(outdir, seed=seed, overwrite=overwrite, log=say)

@@ -24,7 +24,7 @@ COMMANDS = {
                            "spectrum."),
     "demo": ("demo", "Simulate a spectrum, make its Echo, Anti-Echo and NUS inputs, write them to "
                      "OUTDIR (default ./mrai-demo) and print a summary of their quality against "
-                     "the reference (r and RMSD, science.md section 7)."),
+                     "the reference (r and RMSD, docs/conventions.md#metrics)."),
     "info": ("info", "Describe an NMRPipe data set: sizes, domains, nuclei, spectral widths, ppm "
                      "ranges, and what made it."),
     "plot": ("plot", "Figures of 2D spectra and reconstructions with their per-point sigma."),

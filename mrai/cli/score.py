@@ -1,5 +1,5 @@
-"""``mrai score``: the reference-free quality score pSQ of a reconstruction (science.md
-section 6) from its per-point sigma."""
+"""``mrai score``: the reference-free quality score pSQ of a reconstruction from its per-point
+sigma (docs/conventions.md#uncertainty-sigma-nll-and-psq)."""
 
 import json
 

@@ -3,7 +3,7 @@
 The result is what ``bruk2pipe``/``var2pipe`` write for States data: F2 complex, F1 complex with
 the cosine and sine FIDs of each increment in alternate rows (FD2DPHASE 2, FDF1QUADFLAG 0), so
 that standard States processing (``mrai process`` or nmrPipe's SP/ZF/FT/PS in both dimensions)
-gives the full spectrum (``keep='both'``) or its Echo or Anti-Echo part (science.md section 2)
+gives the full spectrum (``keep='both'``) or its Echo or Anti-Echo part (docs/conventions.md)
 for ``keep='echo'`` / ``'antiecho'``. A NUS data set is put on the full t1 grid, the unsampled
 increments zero, which is how ``mrai reconstruct --nus`` expects NUS spectra.
 

@@ -5,7 +5,7 @@ are is its ``quadrature``:
 
 - 'echo-antiecho': the two coherence-selected signals of gradient-selected data (Bruker FnMODE 6,
   Varian Rance-Kay phase arrays). ``p_index`` says which FID of each pair is the P-type (Echo)
-  signal, exp(+i W1 t1) in the reference F1 direction (science.md section 1); the other is N-type.
+  signal, exp(+i W1 t1) in the reference F1 direction (docs/conventions.md); the other is N-type.
 - 'states' and 'states-tppi': the cosine and sine modulated FIDs (States-TPPI also alternates the
   sign of every other increment).
 

@@ -1,4 +1,4 @@
-"""CS-IST: iterative soft thresholding in the Virtual-Echo domain (science.md section 3).
+"""CS-IST: iterative soft thresholding in the Virtual-Echo domain (docs/ist.md).
 
 The unknown part of the Virtual Echo (the missing quadrants for Echo/Anti-Echo, the unsampled t1
 rows for NUS) is filled by ISTA: g = x + (y - P(x)) restores the measured part, then a two-sided

@@ -1,6 +1,6 @@
 """The measured part of a spectrum as a projection in the Virtual-Echo domain, with real FFTs.
 
-For a real spectrum x and Virtual-Echo weights W (science.md section 2), the part
+For a real spectrum x and Virtual-Echo weights W (docs/conventions.md), the part
 real(fft2(W * ifft2(x))) equals irfft2(Wh * rfft2(x)) with Wh(k) = (W(k) + W(-k)) / 2, the
 symmetric part of W (taking the real part symmetrises the weights). Real FFTs halve the work:
 one projection costs one rfft2 and one irfft2, about one complex 2D FFT.

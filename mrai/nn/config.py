@@ -2,8 +2,9 @@
 
 Sizes are in spectrum points. A stage is a trunk of dilated convolutions (``dilations``, one
 (F1, F2) pair per convolution, each with ``kernel``) whose output corrects the current estimate,
-followed by exact data consistency. ``ratio`` is the proportional module of Zhao et al. (science.md
-section 5): a ReLU after every ``ratio``-th convolution (1: conv-ReLU, 2: conv-conv-ReLU).
+followed by exact data consistency. ``ratio`` is the proportional module of Zhao et al.
+(docs/conventions.md, reference [3]): a ReLU after every ``ratio``-th convolution
+(1: conv-ReLU, 2: conv-conv-ReLU).
 ``start`` is the first estimate: 'echo' (the measured part alone) or 'ist' (a short CS-IST
 run of ``start_iterations``, computed outside the network, see mrai.nn.inference).
 ``output`` is 'linear' (a 1x1 convolution) or 'relu' (two 1x1 channels through a ReLU, the

@@ -1,4 +1,4 @@
-"""Sigma networks: a per-point standard deviation for a reconstruction (science.md section 6).
+"""Sigma networks: a per-point standard deviation for a reconstruction (docs/conventions.md).
 
 A WNN-style trunk (periodic dilated convolutions, :class:`mrai.nn.layers.Stage`) sees the
 method's measured input (the Echo or NUS spectrum) and its reconstruction mu, and gives
@@ -29,7 +29,7 @@ the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated tr
 per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo ones.
 """
 
-from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL  # signal points (science.md 6)
+from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL  # signal points (docs/conventions.md)
 from mrai.nn import ops as veops
 from mrai.nn.backend import keras
 from mrai.nn.layers import Stage

@@ -1,4 +1,4 @@
-"""Training the sigma networks with the Gaussian NLL on simulated spectra (science.md section 6),
+"""Training the sigma networks with the Gaussian NLL on simulated spectra (docs/conventions.md),
 through the shared loop of :func:`mrai.nn.training.fit` (checkpoints, resume, one log line per
 epoch). Validation: mean NLL, coverage of the 95 % band and pSQ / true RMSD on a fixed held-out
 set reconstructed by the method itself.

@@ -83,7 +83,7 @@ def predict(model, echo, batch_size=4):
 
 
 def evaluate(model, echo, reference):
-    """Mean r, RMSD (science.md section 7) and MSE of the model over a set."""
+    """Mean r, RMSD (docs/conventions.md#metrics) and MSE of the model over a set."""
     recon = predict(model, echo)
     scores = [quality(p, r) for p, r in zip(recon, reference)]
     return {"r": float(np.mean([s["r"] for s in scores])),

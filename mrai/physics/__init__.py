@@ -1,6 +1,6 @@
 """Physics of gradient-selected 2D spectra: Echo / Anti-Echo parts, flip, NUS, quadrature.
 
-Convention (science.md section 2): a real 2D spectrum ``S`` is stored as NMRPipe stores it, rows
+Convention (docs/conventions.md): a real 2D spectrum ``S`` is stored as NMRPipe stores it, rows
 F1 (indirect), columns F2 (direct), no fftshift. Its Virtual Echo is the 2D inverse FFT
 ``V = ifft(ifft(S, axis=0), axis=1)``; the Echo part keeps the quadrants where t1 and t2 have the
 same sign, the Anti-Echo part the others, the t1 = 0 and t2 = 0 lines shared half and half, so

@@ -52,7 +52,7 @@ def pairs_to_states(rows, quadrature, p_index=1, keep="both"):
     ``quadrature``: 'echo-antiecho' (``p_index`` is the FID of a pair that is P-type), 'states'
     or 'states-tppi' (every other increment sign-alternated, undone here). Standard States
     processing of the result gives the full spectrum for 'both', and its Echo or Anti-Echo part
-    (science.md section 2) for 'echo' or 'antiecho'.
+    (docs/conventions.md#echo-and-anti-echo-parts) for 'echo' or 'antiecho'.
     """
     if keep not in KEEP:
         raise ValueError(f"keep must be one of {KEEP}, not {keep!r}")

@@ -1,6 +1,6 @@
-"""Uncertainty: per-point sigma of a reconstruction and what follows from it (science.md
-section 6). ``scores`` holds the numpy statistics (NLL, pSQ, coverage); ``assess`` applies a
-sigma network to a reconstruction; the networks themselves are Keras models in
+"""Uncertainty: per-point sigma of a reconstruction and what follows from it
+(docs/conventions.md). ``scores`` holds the numpy statistics (NLL, pSQ, coverage); ``assess``
+applies a sigma network to a reconstruction; the networks themselves are Keras models in
 :mod:`mrai.nn.sigma` (imported only when used)."""
 
 from mrai.uncertainty.assess import assess, measured_input, sigma_method

@@ -1,5 +1,5 @@
 """Statistics of a reconstruction ``mu`` with a per-point standard deviation ``sigma``
-(science.md sections 6 and 7). Arrays are real spectra of one shape, in the units of the
+(docs/conventions.md). Arrays are real spectra of one shape, in the units of the
 spectrum; ``region`` is an optional index (e.g. ``mrai.metrics.f2_region(100, 800)``) applied
 first.
 
