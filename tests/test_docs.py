@@ -125,3 +125,20 @@ def test_section_names_cited_in_docs_exist_in_conventions():
             if name not in headings:
                 bad.append(f"{path.relative_to(ROOT)}: \"{name}\"")
     assert not bad, "sections of docs/conventions.md that do not exist: " + "; ".join(bad)
+
+
+def _tracked_text_files():
+    """Every tracked text file but this test (which holds the search strings)."""
+    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    keep = (".py", ".md", ".sh", ".toml", ".cff", ".txt", ".json", "LICENSE")
+    return [ROOT / name for name in out.stdout.split()
+            if name.endswith(keep) and name != "tests/test_docs.py" and (ROOT / name).exists()]
+
+
+def test_no_tracked_file_refers_to_a_document_outside_the_repository():
+    for path in _tracked_text_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for needle in OUTSIDE:
+            assert needle not in text, f"{path.relative_to(ROOT)} refers to {needle!r}"
