@@ -4,8 +4,14 @@ Conventions: a spectrum is a real 2D array oriented (F1, F2) = (rows, columns) a
 it, in the spectrum's intensity units; sigma is one standard deviation per point, same shape and
 units. With an nmrglue pipe header ``dic`` whose two axes are frequency domain (with SW and OBS),
 axes are in ppm: F2 on x decreasing to the right, F1 on y decreasing upward; otherwise they are
-0-based point indices in the same orientation (point 0 left / at the bottom). Smax and the signal
-points are :mod:`mrai.uncertainty.scores`' (|mu| / Smax > 0.01); the 95 % band is mu +- 1.96 sigma.
+0-based point indices in the same orientation (point 0 left / at the bottom). Axis names carry
+the nucleus from the header label (e.g. 'F2 ¹H (ppm)'). Smax and the signal points are
+:mod:`mrai.uncertainty.scores`' (|mu| / Smax > 0.01); the 95 % band is mu +- 1.96 sigma.
+
+A ``region`` is ((F1 a, F1 b), (F2 a, F2 b)), either pair None for the whole axis, in ppm
+(``region_unit='ppm'``, the default; in either order) or in 0-based point indices
+(``region_unit='point'``, inclusive). The figure's axis limits are the region (clipped to the
+spectrum), ppm decreasing as NMR spectra are drawn.
 
 Every function returns a :class:`matplotlib.figure.Figure` drawn on an Agg canvas, without pyplot
 or its global state; :func:`save` writes it as PNG or PDF.
@@ -13,6 +19,7 @@ or its global state; :func:`save` writes it as PNG or PDF.
 
 import io
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,8 +38,10 @@ DPI = 150
 LEVEL_FLOOR = 0.03     # lowest default contour level, as a fraction of max |spectrum|
 NOISE_FLOOR = 5.0      # ... or this many robust noise standard deviations, whichever is higher
 LEVEL_FACTOR = 1.4     # ratio of successive default contour levels
-COLOURS = {"positive": "tab:blue", "negative": "tab:red", "reference": "tab:gray",
-           "mu": "tab:blue", "error": "tab:red"}
+WINDOW = 64            # default width of a slice, points around the peak
+COLOURS = {"positive": "tab:blue", "negative": "tab:red", "reference": "0.70",
+           "reference negative": "#e8a0a0", "mu": "tab:blue", "error": "tab:red"}
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 @dataclass(frozen=True)
@@ -78,11 +87,19 @@ def _ppm_axes(dic, shape):
             ppm = ng_pipe.make_uc(dic, dummy, dim).ppm_scale()
             if len(ppm) != stored[dim]:
                 return None
-            label = str(axis_field(dic, code, "LABEL") or "").strip()
+            label = nucleus(str(axis_field(dic, code, "LABEL") or ""))
             out.append(Axis(np.asarray(ppm, float), f"F{code} {label}".strip(), "ppm"))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     return tuple(out[::-1]) if transposed else tuple(out)
+
+
+def nucleus(label):
+    """A header label with its isotope number as a superscript ('15N' -> '¹⁵N'); other labels
+    unchanged."""
+    label = label.strip()
+    match = re.fullmatch(r"(\d{1,3})([A-Z][a-z]?)", label)
+    return match[1].translate(SUPERSCRIPT) + match[2] if match else label
 
 
 def _spectra(**arrays):
@@ -118,16 +135,28 @@ def _figure(width, height):
     return fig
 
 
-def contour_levels(spectrum, factor=LEVEL_FACTOR):
-    """Positive contour levels (spectrum units), a geometric series of ratio ``factor`` from
-    max(3 % of max|spectrum|, 5 robust noise sigmas) up to max|spectrum|. The robust noise sigma
-    is 1.4826 x the median absolute deviation."""
+def contour_levels(spectrum, factor=LEVEL_FACTOR, count=None, floor=None):
+    """Positive contour levels (spectrum units), a geometric series from a lowest level up to
+    max|spectrum|. The lowest level is ``floor`` x max|spectrum| when given, else max(3 % of
+    max|spectrum|, 5 robust noise sigmas) (1.4826 x the median absolute deviation). With
+    ``count``: that many levels, the ratio chosen so that the next one up would be the maximum;
+    without: ratio ``factor`` up to the maximum."""
     (spectrum,) = _spectra(spectrum=spectrum)
     top = float(np.abs(spectrum).max())
     if top == 0:
         raise ValueError("spectrum is zero everywhere: nothing to contour")
-    noise = 1.4826 * float(np.median(np.abs(spectrum - np.median(spectrum))))
-    start = min(max(LEVEL_FLOOR * top, NOISE_FLOOR * noise), top / factor)
+    if floor is not None:
+        if not 0 < floor < 1:
+            raise ValueError(f"the lowest level is a fraction of the maximum between 0 and 1, "
+                             f"not {floor:g}")
+        start = floor * top
+    else:
+        noise = 1.4826 * float(np.median(np.abs(spectrum - np.median(spectrum))))
+        start = min(max(LEVEL_FLOOR * top, NOISE_FLOOR * noise), top / factor)
+    if count is not None:
+        if count < 1:
+            raise ValueError(f"the number of levels must be at least 1, not {count}")
+        return start * (top / start) ** (np.arange(count) / count)
     count = int(np.floor(np.log(top / start) / np.log(factor) + 1e-9)) + 1
     return start * factor ** np.arange(count)
 
@@ -140,48 +169,156 @@ def _checked_levels(levels):
     return levels
 
 
-def _orient(ax, f1, f2):
-    """Label the axes and set F2 (x) decreasing to the right, F1 (y) decreasing upward in ppm."""
+def _limits(axis, bounds, unit):
+    """(index slice, (left, right) limits) of ``axis`` for the region ``bounds`` of one axis
+    (a pair in ``unit`` 'ppm' or 'point', or None for the whole axis). The slice keeps one point
+    beyond each end so contours reach the frame; limits run in the axis' own direction."""
+    values, n = axis.values, len(axis.values)
+    if bounds is None:
+        return slice(None), (values[0], values[-1])
+    if unit == "point":
+        for index in bounds:
+            if not (float(index).is_integer() and 0 <= index < n):
+                raise ValueError(f"{axis.name} point {index:g} is outside 0 to {n - 1} "
+                                 "(0-based point indices)")
+        bounds = [values[int(i)] for i in bounds]
+    elif unit != "ppm":
+        raise ValueError(f"region unit must be 'ppm' or 'point', not {unit!r}")
+    elif axis.unit != "ppm":
+        raise ValueError(f"{axis.name} has no ppm scale (the header gives no spectral width); "
+                         "give the region in points")
+    low, high = sorted(float(b) for b in bounds)
+    first, last = sorted((float(values[0]), float(values[-1])))
+    if low == high:
+        raise ValueError(f"{axis.name} region {low:g}:{high:g} {axis.unit} is empty")
+    if high < first or low > last:
+        raise ValueError(f"{axis.name} region {low:g}:{high:g} {axis.unit} is outside the "
+                         f"spectrum ({first:.4g} to {last:.4g} {axis.unit})")
+    low, high = max(low, first), min(high, last)
+    step = abs(float(values[1] - values[0])) if n > 1 else 0.0
+    tolerance = 1e-6 * step
+    inside = np.nonzero((values >= low - tolerance) & (values <= high + tolerance))[0]
+    if inside.size:
+        first, last = int(inside.min()) - 1, int(inside.max()) + 1
+    else:  # a region narrower than a point's spacing: the points around it
+        nearest = int(np.argmin(np.abs(values - (low + high) / 2)))
+        first, last = nearest - 1, nearest + 1
+    cut = slice(max(first, 0), min(last, n - 1) + 1)
+    return cut, ((high, low) if values[0] > values[-1] else (low, high))
+
+
+def _region(f1, f2, region, unit):
+    """(rows slice, columns slice, F1 limits, F2 limits) of ``region`` (see the module help)."""
+    if region is None:
+        region = (None, None)
+    try:
+        b1, b2 = region
+    except (TypeError, ValueError):
+        raise ValueError("region is ((F1 a, F1 b), (F2 a, F2 b))") from None
+    rows, y = _limits(f1, b1, unit)
+    cols, x = _limits(f2, b2, unit)
+    return rows, cols, y, x
+
+
+def _cut(axis, part):
+    return Axis(axis.values[part], axis.name, axis.unit)
+
+
+def _frame(ax, f1, f2, ylim, xlim):
+    """Label the axes and set the limits: F2 (x) decreasing to the right, F1 (y) decreasing
+    upward in ppm (points: increasing)."""
     ax.set_xlabel(f2.label)
     ax.set_ylabel(f1.label)
-    ax.set_xlim(f2.values[0], f2.values[-1])
-    ax.set_ylim(f1.values[0], f1.values[-1])
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
 
 
-def contour(spectrum, dic=None, reference=None, levels=None, title=None):
+def contour(spectrum, dic=None, reference=None, levels=None, title=None, region=None,
+            region_unit="ppm", layout="overlay", count=None, floor=None, name="spectrum",
+            reference_name="reference"):
     """Contour plot of a 2D (F1, F2) spectrum: positive levels blue, negative (the same levels
-    negated) red, an optional ``reference`` (same shape) overlaid in grey at the same levels
-    (negative dashed).
-    ``levels``: positive increasing levels in spectrum units (default :func:`contour_levels`)."""
+    negated) red. An optional ``reference`` (same shape) at the same levels: with ``layout``
+    'overlay', drawn beneath in wide light grey (negative light red) so the spectrum's thin
+    lines stay visible on it; with 'side', in its own panel to the right, same axes.
+    ``levels``: positive increasing levels in spectrum units (default :func:`contour_levels`
+    with ``count`` and ``floor``, from the whole spectrum). ``region``: see the module help.
+    ``name``, ``reference_name``: legend and panel labels."""
     spectrum, reference = _spectra(spectrum=spectrum, reference=reference)
-    levels = contour_levels(spectrum) if levels is None else _checked_levels(levels)
+    if layout not in ("overlay", "side"):
+        raise ValueError(f"layout must be 'overlay' or 'side', not {layout!r}")
+    if levels is None:
+        levels = contour_levels(spectrum, count=count, floor=floor)
+    else:
+        levels = _checked_levels(levels)
     f1, f2 = spectrum_axes(dic, spectrum.shape)
-    fig = _figure(7.0, 5.0)
+    rows, cols, ylim, xlim = _region(f1, f2, region, region_unit)
+    g1, g2 = _cut(f1, rows), _cut(f2, cols)
+    top = float(np.abs(spectrum).max())
+    caption = title or (f"{len(levels)} levels from {levels[0]:.3g} "
+                        f"({levels[0] / top:.3g} of max), factor "
+                        f"{levels[1] / levels[0] if len(levels) > 1 else LEVEL_FACTOR:.3g}")
+    colours = (COLOURS["positive"], COLOURS["negative"])
+    if reference is not None and layout == "side":
+        fig = _figure(11.0, 5.0)
+        left, right = fig.subplots(1, 2, sharex=True, sharey=True)
+        _contours(left, g1, g2, spectrum[rows, cols], levels, name, colours)
+        _contours(right, g1, g2, reference[rows, cols], levels, reference_name, colours)
+        for ax, label in ((left, name), (right, reference_name)):
+            _frame(ax, f1, f2, ylim, xlim)
+            ax.set_title(label)
+        right.set_ylabel("")
+        fig.suptitle(caption)
+        return fig
+    fig = _figure(7.0, 5.5)
     ax = fig.add_subplot()
-    handles = _contours(ax, f1, f2, spectrum, levels, "spectrum",
-                        (COLOURS["positive"], COLOURS["negative"]))
+    handles = _contours(ax, g1, g2, spectrum[rows, cols], levels, name, colours, zorder=3)
     if reference is not None:
-        handles += _contours(ax, f1, f2, reference, levels, "reference",
-                             (COLOURS["reference"],) * 2, ("solid", "dashed"))
-    _orient(ax, f1, f2)
-    ax.legend(handles=handles, loc="upper left", fontsize="small")
-    ax.set_title(title or f"{len(levels)} levels from {levels[0]:.3g}, factor "
-                 f"{levels[1] / levels[0] if len(levels) > 1 else LEVEL_FACTOR:.2g}")
+        handles += _contours(ax, g1, g2, reference[rows, cols], levels, reference_name,
+                             (COLOURS["reference"], COLOURS["reference negative"]),
+                             width=2.4, zorder=1)
+    _frame(ax, f1, f2, ylim, xlim)
+    ax.legend(handles=handles, loc="upper left", framealpha=0.9)
+    ax.set_title(caption)
     return fig
 
 
-def _contours(ax, f1, f2, data, levels, name, colours, styles=("solid", "solid")):
+def _contours(ax, f1, f2, data, levels, name, colours, width=0.7, zorder=2):
     """Draw the positive and the negative contours of ``data`` (those that exist, each sign with
-    its colour and line style); legend handles for what was drawn."""
+    its colour); legend handles for what was drawn."""
     handles = []
-    for sign, colour, style, suffix in zip((1, -1), colours, styles, (" +", " \u2212")):
-        if (sign * data).max() < levels[0]:
+    for sign, colour, suffix in zip((1, -1), colours, (" +", " \u2212")):
+        if data.size == 0 or (sign * data).max() < levels[0]:
             continue
         ax.contour(f2.values, f1.values, sign * data, levels=levels, colors=colour,
-                   linewidths=0.6, linestyles=style)
-        handles.append(Line2D([], [], color=colour, linestyle=style, linewidth=1,
+                   linewidths=width, linestyles="solid", zorder=zorder)
+        handles.append(Line2D([], [], color=colour, linewidth=max(width, 1.2),
                               label=name + suffix))
     return handles
+
+
+def sigma_map(mu, sigma, dic=None, region=None, region_unit="ppm", levels=None, count=None,
+              floor=None, title=None):
+    """Map of sigma / Smax of a reconstruction ``mu`` (colour image, scale bar), with mu's
+    positive contours in thin black lines (levels as :func:`contour`) so peaks can be found.
+    ``region``: see the module help."""
+    mu, sigma = _spectra(mu=mu, sigma=sigma)
+    levels = contour_levels(mu, count=count, floor=floor) if levels is None \
+        else _checked_levels(levels)
+    f1, f2 = spectrum_axes(dic, mu.shape)
+    rows, cols, ylim, xlim = _region(f1, f2, region, region_unit)
+    g1, g2 = _cut(f1, rows), _cut(f2, cols)
+    ratio = sigma[rows, cols] / smax(mu)
+    fig = _figure(7.5, 5.5)
+    ax = fig.add_subplot()
+    image = ax.pcolormesh(g2.values, g1.values, ratio, shading="nearest", cmap="viridis",
+                          vmin=0, rasterized=True)
+    fig.colorbar(image, ax=ax, label="\u03c3 / Smax")
+    part = mu[rows, cols]
+    if part.max() >= levels[0]:
+        ax.contour(g2.values, g1.values, part, levels=levels, colors="k", linewidths=0.5)
+    _frame(ax, f1, f2, ylim, xlim)
+    ax.set_title(title or f"\u03c3 / Smax (Smax {smax(mu):.4g}); black: reconstruction contours")
+    return fig
 
 
 def find_peaks(mu, count=4):
@@ -221,48 +358,74 @@ def _checked_peaks(peaks, shape):
     return out
 
 
-def slices(mu, sigma, dic=None, reference=None, peaks=None, count=4, axis="f2"):
+def slices(mu, sigma, dic=None, reference=None, peaks=None, count=4, axis="f2", window=WINDOW,
+           window_ppm=None):
     """1D slices of a reconstruction ``mu`` through peaks, one panel per peak, with the shaded 95 %
     band mu +- 1.96 sigma. With a ``reference``: the reference, and below the slice the true error
     (reference - mu), offset, against its +-1.96 sigma band. ``peaks``: 0-based (row, column)
     indices (default :func:`find_peaks` (mu, count)); ``axis`` 'f2' plots along the peak's row
-    (F2), 'f1' along its column (F1). Intensities in spectrum units."""
+    (F2), 'f1' along its column (F1). Each panel shows ``window`` points centred on the peak
+    (None or 0: the whole axis), or ``window_ppm`` ppm when given. Intensities in spectrum
+    units."""
     mu, sigma, reference = _spectra(mu=mu, sigma=sigma, reference=reference)
     if axis not in ("f1", "f2"):
         raise ValueError(f"axis must be 'f1' or 'f2', not {axis!r}")
     peaks = find_peaks(mu, count) if peaks is None else _checked_peaks(peaks, mu.shape)
     f1, f2 = spectrum_axes(dic, mu.shape)
     along, across = (f2, f1) if axis == "f2" else (f1, f2)
-    fig = _figure(7.0, 0.4 + 2.2 * len(peaks))
+    if window_ppm is not None and not (window_ppm > 0 and along.unit == "ppm"):
+        raise ValueError("a window in ppm needs a positive width and a ppm scale in the header"
+                         if along.unit == "ppm" else
+                         f"{along.name} has no ppm scale; give the window in points")
+    if window and window < 2:
+        raise ValueError(f"a slice window is at least 2 points, not {window}")
+    fig = _figure(7.0, 1.0 + 2.3 * len(peaks))
     for ax, (row, col) in zip(fig.subplots(len(peaks), 1, squeeze=False)[:, 0], peaks):
         index, at, fixed = ((row, slice(None)), col, row) if axis == "f2" else \
             ((slice(None), col), row, col)
-        _slice_panel(ax, along.values, mu[index], sigma[index],
-                     None if reference is None else reference[index])
+        part = _slice_window(along, at, window, window_ppm)
+        x = along.values[part]
+        _slice_panel(ax, x, mu[index][part], sigma[index][part],
+                     None if reference is None else reference[index][part])
         ax.axvline(along.values[at], color="k", linestyle=":", linewidth=0.8)
-        ax.set_xlim(along.values[0], along.values[-1])
-        ax.set_title(f"{across.at(fixed)}; peak at {along.at(at)}", fontsize="small")
+        ax.set_xlim(x[0], x[-1])
+        ax.set_title(f"{across.at(fixed)}: peak at {along.at(at)}")
         ax.set_ylabel("intensity")
     ax.set_xlabel(along.label)
-    fig.axes[0].legend(loc="upper right", fontsize="x-small")
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 3),
+               fontsize="small")
     return fig
+
+
+def _slice_window(axis, at, window, window_ppm):
+    """Index slice of ``axis`` around point ``at``: ``window`` points, or ``window_ppm`` ppm."""
+    n = len(axis.values)
+    if window_ppm is not None:
+        centre = axis.values[at]
+        inside = np.nonzero(np.abs(axis.values - centre) <= window_ppm / 2)[0]
+        return slice(int(inside.min()), int(inside.max()) + 1)
+    if not window or window >= n:
+        return slice(None)
+    start = min(max(at - window // 2, 0), n - window)
+    return slice(start, start + window)
 
 
 def _slice_panel(ax, x, mu, sigma, reference):
     """mu and its 95 % band; with a reference, the reference and the offset error trace."""
     band = Z95 * sigma
     ax.fill_between(x, mu - band, mu + band, color=COLOURS["mu"], alpha=0.3, linewidth=0,
-                    label="mu \u00b1 1.96 sigma")
-    ax.plot(x, mu, color=COLOURS["mu"], linewidth=1, label="mu (reconstruction)")
+                    label="\u03bc \u00b1 1.96\u03c3 (95 % band)")
+    ax.plot(x, mu, color=COLOURS["mu"], linewidth=1.2, label="\u03bc, reconstruction")
     if reference is None:
         return
-    ax.plot(x, reference, color="k", linewidth=0.8, label="reference")
+    ax.plot(x, reference, color="k", linewidth=0.9, linestyle="--", label="reference")
     span = max(mu.max(), reference.max()) - min(mu.min(), reference.min())
     offset = min((mu - band).min(), reference.min()) - band.max() - 0.05 * span
     ax.fill_between(x, offset - band, offset + band, color=COLOURS["error"], alpha=0.2,
-                    linewidth=0, label="\u00b1 1.96 sigma (offset)")
-    ax.plot(x, offset + reference - mu, color=COLOURS["error"], linewidth=0.8,
-            label="reference \u2212 mu (offset)")
+                    linewidth=0, label="\u00b1 1.96\u03c3 (offset)")
+    ax.plot(x, offset + reference - mu, color=COLOURS["error"], linewidth=0.9,
+            label="reference \u2212 \u03bc (offset)")
 
 
 def sigma_box(entries):
@@ -280,13 +443,25 @@ def sigma_box(entries):
         keep = signal_points(mu)
         labels.append(str(label))
         ratios.append(sigma[keep] / smax(mu))
-    fig = _figure(1.5 + 1.1 * len(entries), 4.5)
+    fig = _figure(2.5 + 1.2 * len(entries), 4.8)
     ax = fig.add_subplot()
     positions = np.arange(1, len(entries) + 1)
-    ax.boxplot(ratios, positions=positions, whis=(5, 95), showfliers=False, showmeans=True)
+    ax.boxplot(ratios, positions=positions, whis=(5, 95), showfliers=False, showmeans=True,
+               medianprops=dict(color="tab:orange", linewidth=1.5),
+               meanprops=dict(marker="^", markerfacecolor="tab:green",
+                              markeredgecolor="tab:green"))
     ax.set_xticks(positions, labels)
-    ax.set_ylabel("sigma / Smax")
-    ax.set_title("sigma over signal points (|mu| / Smax > 0.01)", fontsize="small")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("\u03c3 / Smax")
+    ax.grid(axis="y", color="0.9")
+    ax.set_axisbelow(True)
+    ax.legend(handles=[Line2D([], [], color="tab:orange", linewidth=1.5, label="median"),
+                       Line2D([], [], color="tab:green", marker="^", linestyle="none",
+                              label="mean"),
+                       Line2D([], [], color="k", linewidth=1,
+                              label="box: quartiles; whiskers: 5th\u201395th percentile")],
+              loc="upper right", fontsize="small")
+    ax.set_title("\u03c3 / Smax over signal points (|\u03bc| / Smax > 0.01)")
     return fig
 
 
