@@ -518,3 +518,191 @@ def test_looks_unphased_is_cheap_and_refuses_to_guess():
     noise = np.random.default_rng(0).standard_normal((64, 256))
     assert not looks_unphased(noise).unphased
     assert looks_unphased(np.ones((4, 4))).reason.startswith("not judged")
+
+
+# ---- nmrPipe's -fn spelling, the steps SOL LP MED CS REV, UCSF output ------------------------
+
+def test_fn_args_rewrites_nmrpipe_steps():
+    from mrai.process.recipe import fn_args
+
+    own = {"-in", "-o", "-out", "-ov"}
+    assert fn_args(["-fn", "EXT", "-x1", "101", "-xn", "913"]) == ["--fn", "EXT -x1 101 -xn 913"]
+    assert fn_args(["in.fid", "-fn", "PS", "-p0", "-90", "-p1", "0", "-di", "--fn", "TP",
+                    "-fn", "BASE", "-nl", "1", "5%", "-nw", "3", "x.ft2", "-out", "o", "-ov"],
+                   own) == ["in.fid", "--fn", "PS -p0 -90 -p1 0 -di", "--fn", "TP", "--fn",
+                            "BASE -nl 1 5% -nw 3", "x.ft2", "-out", "o", "-ov"]
+    # SP's -off and -one are SP's flags, not -o; an unknown flag keeps its values for the error
+    assert fn_args(["-fn", "SP", "-off", "0.5", "-one", "-o", "x"], own) == \
+        ["--fn", "SP -off 0.5 -one", "-o", "x"]
+    assert fn_args(["-fn", "EXT", "-x11", "5", "-o", "x"], own) == ["--fn", "EXT -x11 5", "-o", "x"]
+    with pytest.raises(InputError, match="-fn needs a function name"):
+        fn_args(["x.ft2", "-fn"])
+
+
+def _noisy_fid(seed=0):
+    dic, fid = states_fid()
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(fid.shape) + 1j * rng.standard_normal(fid.shape)
+    return dic, (fid + 0.01 * noise).astype(np.complex64)
+
+
+def _nmrglue(function, dic, data, *args, **kwargs):
+    import copy
+    return function(copy.deepcopy(dic), np.array(data), *args, **kwargs)
+
+
+def test_new_steps_equal_nmrglue():
+    from nmrglue.process import proc_bl
+
+    dic, fid = _noisy_fid()
+    for text, theirs in (
+            ("CS -rs 5 -neg", lambda d, x: _nmrglue(pp.cs, d, x, "rs", pts=5, neg=True)),
+            ("CS -ls 3", lambda d, x: _nmrglue(pp.cs, d, x, "ls", pts=3)),
+            ("REV", lambda d, x: _nmrglue(pp.rev, d, x, sw=False)),
+            ("SOL -fl 8 -fs 2 -head 1", lambda d, x: _nmrglue(pp.sol, d, x, fl=8, fs=2, head=1)),
+            ("SOL -fs 3", lambda d, x: _nmrglue(pp.sol, d, x, fl=16, fs=3)),
+            ("LP -ord 6", lambda d, x: _nmrglue(pp.lp, d, x, pred=128, ord=6)),
+            ("LP -b -pred 20 -x1 2 -xn 100 -ord 4",
+             lambda d, x: _nmrglue(pp.lp, d, x, pred=20, x1=2, xn=101, ord=4, mode="b")),
+            ("LP -fb -ord 4", lambda d, x: _nmrglue(pp.lp, d, x, pred=128, ord=4, mode="fb"))):
+        out, ours = process(dic, fid, [text])
+        their_dic, expected = theirs(dic, fid)
+        assert ours.shape == expected.shape and np.allclose(ours, expected, atol=1e-5), text
+        assert out["FDSIZE"] == ours.shape[-1] and out["FDF2CENTER"] == their_dic["FDF2CENTER"]
+    out, ours = process(dic, fid, ["LP -ord 6"])
+    assert ours.shape == (64, 256) and out["FDF2TDSIZE"] == out["FDF2APOD"] == 128  # acquired
+    # SOL -fs 1 (boxcar): nmrglue's pp.sol calls scipy.signal.boxcar, gone from SciPy
+    out, ours = process(dic, fid, ["SOL -fl 4 -head 2"])
+    expected = np.array(fid)
+    expected[..., 2:] = proc_bl.sol_general(expected[..., 2:], np.ones(9), w=9)
+    assert np.allclose(ours, expected, atol=1e-6)
+    # MED on the real spectrum; REV -sw and CS -sw move the calibration as nmrglue does
+    spec_dic, spectrum = process(dic, fid, ["ZF -auto", "FT", "PS -p0 0 -di"])
+    out, ours = process(spec_dic, spectrum, ["MED -nw 12 -sf 8 -sigma 3"])
+    assert np.allclose(ours, _nmrglue(pp.med, spec_dic, spectrum, nw=12, sf=8, sigma=3)[1],
+                       atol=1e-4)
+    for text, theirs in (("REV -sw", lambda d, x: _nmrglue(pp.rev, d, x, sw=True)),
+                         ("CS -rs 7 -sw", lambda d, x: _nmrglue(pp.cs, d, x, "rs", 7, sw=True))):
+        out, ours = process(spec_dic, spectrum, [text])
+        their_dic, expected = theirs(spec_dic, spectrum)
+        assert np.array_equal(ours, expected), text
+        assert (out["FDF2CENTER"], out["FDF2ORIG"]) == (their_dic["FDF2CENTER"],
+                                                        their_dic["FDF2ORIG"]), text
+    assert process(spec_dic, spectrum, ["REV"])[0]["FDF2ORIG"] == spec_dic["FDF2ORIG"]
+
+
+def test_new_steps_known_answers_and_refusals():
+    dic, fid = _noisy_fid()
+    line = np.arange(8, dtype=np.float32)[np.newaxis].repeat(2, axis=0)
+    header = spectrum_header((2, 8))
+    assert np.array_equal(process(header, line, ["REV"])[1], line[:, ::-1])
+    assert np.array_equal(process(header, line, ["CS -rs 2"])[1], np.roll(line, 2, axis=-1))
+    assert np.array_equal(process(header, line, ["CS -ls 1"])[1], np.roll(line, -1, axis=-1))
+    # SOL removes a constant (on-resonance solvent) and keeps a fast oscillation
+    flat = np.full((2, 64), 3.0 + 1.0j, np.complex64)
+    assert np.abs(process(fid_header(1, 64), flat, ["SOL -fl 4 -head 0"])[1][:, 8:-8]).max() < 1e-5
+    # LP continues a damped exponential it was given
+    t = np.arange(64)
+    signal = np.exp((2j * np.pi * 0.1 - 0.02) * t)[np.newaxis].repeat(2, axis=0)
+    predicted = process(fid_header(1, 32), signal[:, :32].astype(np.complex64),
+                        ["LP -pred 32 -ord 2"])[1]
+    assert np.allclose(predicted, signal, atol=1e-3)
+    for text, needle in (("SOL -mode 2", "only mode"), ("SOL -fs 4", "-fs is 1"),
+                         ("CS", "-rs N or -ls N"), ("LP -f -b", "one of"),
+                         ("LP -x1 50 -xn 20", "-x1 < -xn"), ("MED", "real data")):
+        with pytest.raises(InputError, match=re.escape(needle)):
+            process(dic, fid, [text])
+    with pytest.raises(InputError, match="LP needs complex"):
+        process(header, line, ["LP"])
+
+
+@pytest.fixture
+def sim_file(tmp_path):
+    path = tmp_path / "sim.ft2"
+    code, _, err = run_mrai("simulate", "--size", "64x256", "-o", path)
+    assert code == 0, err
+    return path
+
+
+def test_cli_nmrpipe_fn_spelling(tmp_path, sim_file):
+    sim_dic, sim = read(str(sim_file))
+    code, _, err = run_mrai("process", sim_file, "-fn", "EXT", "-x1", "101", "-xn", "913",
+                            "-out", tmp_path / "e.ft2")
+    assert code == 0, err
+    expected = process(sim_dic, sim, ["EXT -x1 101 -xn 913"])[1]
+    assert expected.shape == (64, 156)
+    assert np.array_equal(read(str(tmp_path / "e.ft2"))[1], expected)
+    # several -fn, mixed with --fn in order, -in / -ov, and standard input / output
+    args = ("-fn", "EXT", "-x1", "11", "-xn", "200", "-sw", "--fn", "CS -rs 3",
+            "-fn", "REV", "-sw", "-fn", "SP", "-off", "0.5", "-one")
+    steps = ["EXT -x1 11 -xn 200 -sw", "CS -rs 3", "REV -sw", "SP -off 0.5 -one"]
+    (tmp_path / "m.ft2").write_bytes(b"old")
+    code, _, err = run_mrai("process", "-in", sim_file, *args, "-out", tmp_path / "m.ft2", "-ov")
+    assert code == 0 and "4 steps" in err, err
+    dic, expected = process(sim_dic, sim, steps)
+    out_dic, out = read(str(tmp_path / "m.ft2"))
+    assert np.array_equal(out, expected) and out_dic["FDF2ORIG"] == pytest.approx(dic["FDF2ORIG"])
+    code, out, err = run_mrai("process", *args, stdin=sim_file.read_bytes())
+    assert code == 0 and len(out) == HEADER_BYTES + 4 * expected.size, err
+    code, _, err = run_mrai("process", sim_file, *args, "--show")
+    assert code == 0 and err.splitlines() == steps
+    # bad flags: one line, exit 2, nothing written
+    for bad, needles in ((("-fn", "EXT", "-x11", "5"), ("unknown flag -x11 for EXT",)),
+                         (("-x1", "101"), ("no such option -x1", "-fn NAME")),
+                         (("-fn",), ("-fn needs a function name",)),
+                         (("-fn", "FOO", "-x", "1"), ("unknown function 'FOO'",)),
+                         (("-fn", "LP", "-ord"), ("-ord needs an integer",))):
+        assert_bad(*run_mrai("process", sim_file, *bad, "-o", tmp_path / "bad.ft2"), *needles)
+    assert not (tmp_path / "bad.ft2").exists()
+
+
+def test_malt1_nmrpipe_spelling(tmp_path):
+    from conftest import MALT1, shared_file
+
+    malt1 = shared_file(MALT1)
+    code, _, err = run_mrai("process", malt1, "-fn", "EXT", "-x1", "101", "-xn", "913",
+                            "-o", tmp_path / "a.ft2")
+    assert code == 0, err
+    code, _, err = run_mrai("process", malt1, "--fn", "EXT -x1 101 -xn 913",
+                            "-o", tmp_path / "b.ft2")
+    assert code == 0, err
+    a, b = read(str(tmp_path / "a.ft2")), read(str(tmp_path / "b.ft2"))
+    assert a[1].shape == (256, 813) and np.array_equal(a[1], b[1])
+    code, _, err = run_mrai("process", malt1, "-fn", "EXT", "-x1", "101", "-xn", "913",
+                            "--format", "ucsf", "-o", tmp_path / "a.ucsf")
+    assert code == 0, err
+    assert np.array_equal(ng.sparky.read(str(tmp_path / "a.ucsf"))[1], a[1])
+
+
+def test_cli_ucsf_round_trip_and_refusals(tmp_path, sim_file, fid_file):
+    target = tmp_path / "s.ucsf"
+    code, _, err = run_mrai("process", sim_file, "-fn", "EXT", "-x1", "20", "-xn", "180",
+                            "--format", "ucsf", "-o", target)
+    assert code == 0, err
+    pipe_dic, expected = process(*read(str(sim_file)), ["EXT -x1 20 -xn 180"])
+    sparky_dic, data = ng.sparky.read(str(target))
+    assert np.array_equal(data, expected)
+    for axis, key in ((0, "w1"), (1, "w2")):
+        pipe_uc, sparky_uc = (ng.pipe.make_uc(pipe_dic, expected, axis),
+                              ng.sparky.make_uc(sparky_dic, data, axis))
+        for point in (0, expected.shape[axis] - 1):
+            assert sparky_uc.ppm(point) == pytest.approx(pipe_uc.ppm(point), abs=1e-5)
+    assert sparky_dic["w1"]["nucleus"] == "15N" and sparky_dic["w2"]["nucleus"] == "1H"
+    code, out, err = run_mrai("process", "--fn", "REV", "--format", "ucsf",
+                              stdin=sim_file.read_bytes())
+    assert code == 0 and out[:10] == b"UCSF NMR\x00\x00", err
+    # never overwritten without -ov; with it, replaced
+    assert_bad(*run_mrai("process", sim_file, "--fn", "REV", "--format", "ucsf", "-o", target),
+               "exists", "-ov")
+    assert np.array_equal(ng.sparky.read(str(target))[1], expected)
+    code, _, err = run_mrai("process", sim_file, "--fn", "REV", "--format", "ucsf", "-o", target,
+                            "-ov")
+    assert code == 0, err
+    assert np.array_equal(ng.sparky.read(str(target))[1], read(str(sim_file))[1][..., ::-1])
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # what UCSF cannot hold
+    assert_bad(*run_mrai("process", fid_file, "--fn", "EM -lb 5", "--format", "ucsf",
+                         "-o", tmp_path / "t.ucsf"), "time-domain")
+    assert_bad(*run_mrai("process", fid_file, "--fn", "FT; TP; FT; TP", "--format", "ucsf",
+                         "-o", tmp_path / "c.ucsf"), "complex")
+    assert not (tmp_path / "t.ucsf").exists() and not (tmp_path / "c.ucsf").exists()

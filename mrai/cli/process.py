@@ -9,7 +9,26 @@ from mrai.cli.options import (STDIO, input_options, output_options, resolve_inpu
 from mrai.errors import InputError
 
 
-@click.command("process")
+class _NmrPipeCommand(click.Command):
+    """A command that also reads steps as nmrPipe's command line writes them (``-fn EXT -x1 101
+    -xn 913``), as --fn options, and reports an unknown option in one line."""
+
+    def parse_args(self, ctx, args):
+        from mrai.process.recipe import fn_args
+
+        own = {opt for param in self.params for opt in getattr(param, "opts", ())
+               if opt.startswith("-") and not opt.startswith("--")} | {"-h"}
+        try:
+            return super().parse_args(ctx, fn_args(args, own))
+        except click.NoSuchOption as exc:
+            word = next((arg for arg in args if arg.startswith(exc.option_name) and
+                         arg not in own), exc.option_name)
+            raise InputError(f"no such option {word} for mrai process (nmrPipe "
+                             "function flags follow -fn NAME, e.g. -fn EXT -x1 101 -xn 913; "
+                             "see mrai process -h)") from None
+
+
+@click.command("process", cls=_NmrPipeCommand)
 @input_options
 @output_options
 @click.option("--recipe", "recipe_file", metavar="FILE",
@@ -17,7 +36,8 @@ from mrai.errors import InputError
                    "after 'nmrPipe -fn' (# comments allowed).")
 @click.option("--fn", "fn_steps", multiple=True, metavar="'STEP'",
               help="Apply this step, e.g. 'SP -off 0.5 -end 0.98 -pow 2 -c 0.5' (repeatable, "
-                   "applied in order; ';' separates steps).")
+                   "applied in order; ';' separates steps). nmrPipe's spelling works too: "
+                   "-fn SP -off 0.5 -end 0.98 -pow 2 -c 0.5 (no quotes; repeatable).")
 @click.option("--f2", "f2_steps", metavar="'STEPS'",
               help="Use these ';'-separated steps for F2 in the default recipe ('' for none).")
 @click.option("--f1", "f1_steps", metavar="'STEPS'",
@@ -30,17 +50,24 @@ from mrai.errors import InputError
                    "Echo-only or Anti-Echo-only data, as mrai convert --keep echo/antiecho "
                    "records, keep the header's F1 phases), or say f2 / both. The phases found "
                    "replace the header's PS values (--show prints them).")
+@click.option("--format", "out_format", type=click.Choice(("pipe", "ucsf")), default="pipe",
+              show_default=True,
+              help="Output format: NMRPipe, or UCSF (Sparky) for a real 2D spectrum (refused "
+                   "for time-domain or complex results).")
 @click.option("--show", is_flag=True, help="Print the recipe to standard error and exit.")
 def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_steps, f1_steps,
-            autophase, show):
+            autophase, out_format, show):
     """Process 2D time-domain NMRPipe data (F2 complex, F1 States, as bruk2pipe and var2pipe
     write it) into a real spectrum, with nmrPipe's functions and header; with --fn or --recipe,
     also a spectrum (e.g. --fn 'EXT -left -sw' after a reconstruction).
 
     The recipe is the default one read from the header (--show prints it; --f2/--f1 replace
     one dimension's part), or the steps of --recipe FILE or of the --fn options in order.
-    Functions: SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI, each with nmrPipe's flags and
-    -di. --autophase finds the default recipe's phases from the data.
+    Functions: SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI, SOL, LP, MED, CS, REV, each
+    with nmrPipe's flags and -di. Steps may be written as on nmrPipe's command line, without
+    quotes, as many as wanted: mrai process in.ft2 -fn EXT -x1 101 -xn 913 -fn REV -sw -out
+    out.ft2. --autophase finds the default recipe's phases from the data. --format ucsf
+    writes a real 2D spectrum as UCSF (Sparky).
     """
     from mrai.fileio.pipe import PipeReader, check_writable, write
     from mrai.process import check_input, default_recipe, format_recipe, process
@@ -73,7 +100,12 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
         check_writable(target, overwrite)
     dic, data = process(dic, reader.read_all() if data is None else data, steps, reader.name)
     is_default = given is None and not parts
-    write(target, _stamped(dic, steps, is_default), data, overwrite=overwrite)
+    if out_format == "ucsf":
+        from mrai.process.ucsf import write_ucsf
+
+        write_ucsf(target, dic, data, overwrite=overwrite, source=reader.name)
+    else:
+        write(target, _stamped(dic, steps, is_default), data, overwrite=overwrite)
     rows, points = data.shape[-2:]
     kind = "complex" if data.dtype.kind == "c" else "real"
     say(f"mrai process: {len(steps)} steps, {rows} rows of {points} {kind} points from "

@@ -1,9 +1,11 @@
 """NMRPipe-style processing of 2D time-domain data into spectra, with nmrPipe's own headers.
 
 A recipe is a list of nmrPipe functions written as after ``nmrPipe -fn`` (see
-:mod:`mrai.process.recipe`): SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI. nmrglue's
-``pipe_proc`` does the work; :mod:`mrai.process.functions` lists where its headers are corrected
-to what nmrPipe writes. Without a recipe, :func:`default_recipe` reads one from the header.
+:mod:`mrai.process.recipe`): SP, GM, EM, ZF, FT, PS, EXT, BASE, TP (YTP), DI, SOL, LP, MED,
+CS, REV. nmrglue's ``pipe_proc`` does the work; :mod:`mrai.process.functions` lists where its
+headers are corrected to what nmrPipe writes. Without a recipe, :func:`default_recipe` reads
+one from the header. :func:`mrai.process.ucsf.write_ucsf` writes a real 2D spectrum as UCSF
+(Sparky).
 
     from mrai.fileio import read, write
     from mrai.process import process

@@ -21,7 +21,16 @@ Where nmrglue's header differs from nmrPipe's, it is corrected here:
   APOD, TDSIZE, ORIG, and halved a complex frequency-domain Y's SW); X1/XN count from the
   first point of the full spectrum when the data were already extracted;
 - BASE: done here as nmrglue does it, except that a node's window is clamped to the data
-  (nmrglue's wraps around before the first point and averages nothing: NaN).
+  (nmrglue's wraps around before the first point and averages nothing: NaN);
+- LP: -before replaces the first -pred points (nmrglue's meaning); nmrglue's -pred default
+  compares the wrong argument and predicts one point; here it is the vector's size after the
+  data (doubling it, as nmrPipe) and 1 point before; nmrglue writes X's APOD and TDSIZE as the
+  new size, nmrPipe keeps them (the points acquired), so they are kept;
+- REV, CS: the ppm calibration changes only with -sw, as nmrPipe's flag says (nmrglue's REV
+  changes it by default);
+- SOL: nmrglue's low-pass filter, done here with nmrglue's code (its -fs 1 calls
+  scipy.signal.boxcar, gone from SciPy); MED: nmrglue's median baseline (nmrglue notes that
+  nmrPipe's MED is a different algorithm), on real data only.
 """
 
 import numpy as np
@@ -186,5 +195,74 @@ def _di(dic, data, args):
     return pp.di(dic, data)
 
 
+def _sol(dic, data, args):
+    if args.get("mode", 1) != 1:
+        raise StepError("SOL -mode 1 (low-pass filter) is the only mode nmrglue has")
+    shape = args.get("fs", 1)
+    if shape not in (1, 2, 3):
+        raise StepError("SOL -fs is 1 (boxcar), 2 (sine) or 3 (sine squared)")
+    length, head = args.get("fl", 16), args.get("head", 0)
+    if length < 1 or not 0 <= head < data.shape[-1]:
+        raise StepError("SOL needs -fl >= 1 and -head within the data")
+    from nmrglue.process import proc_bl  # loaded with pipe_proc, which a step has used by now
+
+    width = 2 * length + 1                  # as nmrglue's pp.sol
+    window = np.cos(np.pi * np.linspace(-0.5, 0.5, width))
+    window = {1: np.ones(width), 2: window, 3: window ** 2}[shape]
+    data = np.array(data)
+    data[..., head:] = proc_bl.sol_general(data[..., head:], window, w=width)
+    return pp.update_minmax(dic, data), data
+
+
+def _lp(dic, data, args):
+    modes = [mode for mode in ("f", "b", "fb") if args.get(mode)]
+    if len(modes) > 1 or (args.get("before") and args.get("after")) or \
+            (args.get("ps90-180") and args.get("ps0-0")):
+        raise StepError("LP takes one of -f/-b/-fb, of -after/-before, of -ps90-180/-ps0-0")
+    if not np.iscomplexobj(data):
+        raise StepError("LP needs complex data along X")
+    size = data.shape[-1]
+    append = "before" if args.get("before") else "after"
+    pred = args.get("pred", size if append == "after" else 1)
+    first, last = args.get("x1", 1), args.get("xn", size)
+    order = args.get("ord", 8)
+    if pred < 1 or not 1 <= first < last <= size or not 1 <= order < last - first + 1:
+        raise StepError(f"LP needs -pred >= 1, 1 <= -x1 < -xn <= {size} and an order below "
+                        "the points used")
+    mirror = "90-180" if args.get("ps90-180") else "0-0" if args.get("ps0-0") else None
+    kept = {name: plane_field(dic, 1, name) for name in ("APOD", "TDSIZE")}
+    # nmrglue reads x1/xn only when they are not "default"
+    try:
+        dic, data = pp.lp(dic, np.array(data), pred=pred, x1=first, xn=last + 1, ord=order,
+                          mode=modes[0] if modes else "f", append=append, mirror=mirror,
+                          fix_mode="on", bad_roots=None if args.get("nofix") else "auto")
+    except (ArithmeticError, TypeError, ValueError, np.linalg.LinAlgError) as exc:
+        raise StepError(f"nmrglue's LP failed on these data ({type(exc).__name__}: {exc}); "
+                        "try another -ord, -f or -b") from None
+    for name, value in kept.items():
+        _set_field(dic, 1, name, value)
+    return dic, data
+
+
+def _med(dic, data, args):
+    if np.iscomplexobj(data):
+        raise StepError("MED works on real data (use -di on the step before)")
+    return pp.med(dic, np.array(data), nw=args.get("nw", 24), sf=args.get("sf", 16),
+                  sigma=args.get("sigma", 5.0))
+
+
+def _cs(dic, data, args):
+    if ("rs" in args) == ("ls" in args):
+        raise StepError("CS takes -rs N or -ls N (points)")
+    direction = "rs" if "rs" in args else "ls"
+    return pp.cs(dic, np.array(data), direction, pts=args[direction], neg=bool(args.get("neg")),
+                 sw=bool(args.get("sw")))
+
+
+def _rev(dic, data, args):
+    return pp.rev(dic, np.array(data), sw=bool(args.get("sw")))
+
+
 _FUNCTIONS = {"SP": _sp, "GM": _gm, "EM": _em, "ZF": _zf, "FT": _ft, "PS": _ps, "EXT": _ext,
-              "BASE": _base, "TP": _tp, "DI": _di}
+              "BASE": _base, "TP": _tp, "DI": _di, "SOL": _sol, "LP": _lp, "MED": _med, "CS": _cs,
+              "REV": _rev}

@@ -25,7 +25,16 @@ The functions and flags (:data:`FLAGS`), nmrPipe's meaning unless noted:
   calibration are always adjusted, -sw or not;
 - BASE -nl NODES -nw N -first -last: nmrglue's linear baseline through the node points (the
   mean over node +- nw); nmrglue has no POLY, so POLY is refused;
-- TP (YTP, XY2YX) -hyper | -nohyper | -auto (the default).
+- TP (YTP, XY2YX) -hyper | -nohyper | -auto (the default);
+- SOL -fl N -fs 1|2|3 -head N (-mode 1 only: the low-pass filter, nmrglue's only mode);
+- LP -pred N -x1 N -xn N -ord N, -f | -b | -fb, -after | -before, -fix | -nofix,
+  -ps90-180 | -ps0-0: nmrglue's LP (its TLS filter, so values differ somewhat from nmrPipe's);
+  -pred defaults to the vector's size (doubling it) after the data, 1 point before;
+- MED -nw N -sf N -sigma S: nmrglue's median baseline (Friedrichs 1995, as nmrglue);
+- CS -rs N | -ls N (points) -neg -sw; REV -sw (-sw: adjust the ppm calibration, as nmrPipe).
+
+:func:`split_fn_args` reads steps written as on nmrPipe's command line
+(``-fn EXT -x1 101 -xn 913``) out of a list of arguments.
 """
 
 import re
@@ -51,6 +60,13 @@ FLAGS = {
     "BASE": {"nl": COORDS, "nw": INTEGER, "first": SWITCH, "last": SWITCH},
     "TP": _TRANSPOSE,
     "DI": {},
+    "SOL": {"mode": INTEGER, "fl": INTEGER, "fs": INTEGER, "head": INTEGER},
+    "LP": {"pred": INTEGER, "x1": INTEGER, "xn": INTEGER, "ord": INTEGER, "f": SWITCH,
+           "b": SWITCH, "fb": SWITCH, "before": SWITCH, "after": SWITCH, "nofix": SWITCH,
+           "fix": SWITCH, "ps90-180": SWITCH, "ps0-0": SWITCH},
+    "MED": {"nw": INTEGER, "sf": INTEGER, "sigma": NUMBER},
+    "CS": {"rs": INTEGER, "ls": INTEGER, "neg": SWITCH, "sw": SWITCH},
+    "REV": {"sw": SWITCH},
 }
 ALIASES = {"YTP": "TP", "XY2YX": "TP", "SINE": "SP"}
 UNSUPPORTED = {"POLY": "nmrglue has no POLY; use BASE -nl NODES [-nw N] for a baseline"}
@@ -166,6 +182,55 @@ def _coord(token):
         raise ValueError(token)
     unit = (match.group(2) or "pts").lower()
     return Coord(float(match.group(1)), "pts" if unit == "pt" else unit)
+
+
+def fn_args(args, own=(), option="--fn"):
+    """``args`` (command-line words) with each step written as on nmrPipe's command line,
+    ``-fn NAME`` and that function's flags and values, replaced by ``option`` and the step's text
+    (``['-fn', 'EXT', '-x1', '101', '-xn', '913']`` -> ``['--fn', 'EXT -x1 101 -xn 913']``);
+    the other words keep their places.
+
+    A step ends at the next ``-fn``, at a word starting ``--``, at one of the command's own
+    options ``own`` (e.g. ``-in``, ``-out``, ``-ov``) that is not a flag of the function, or at
+    a word that is neither a flag nor a flag's value (an input path, say). A flag the function
+    does not take stays in the step with the words after it that are not flags, so that
+    :func:`parse_step` names it.
+    """
+    args, out, index = list(args), [], 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            out.extend(args[index:])
+            break
+        if word != "-fn":
+            out.append(word)
+            index += 1
+            continue
+        if index + 1 >= len(args) or _FLAG.match(args[index + 1]):
+            raise InputError("-fn needs a function name after it, e.g. -fn EXT -x1 101 -xn 913")
+        words, index = [args[index + 1]], index + 2
+        name = ALIASES.get(words[0].upper(), words[0].upper())
+        kinds = {**FLAGS.get(name, {}), **COMMON}
+        while index < len(args):
+            word = args[index]
+            if word == "-fn" or word.startswith("--") or not _FLAG.match(word) or \
+                    (word in own and word[1:] not in kinds):
+                break
+            count = _count_values(args[index + 1:], kinds.get(word[1:]))
+            words.extend(args[index:index + 1 + count])
+            index += 1 + count
+        out.extend((option, " ".join(words)))
+    return out
+
+
+def _count_values(rest, kind):
+    """How many of the words ``rest`` are the values of a flag of ``kind`` (None: unknown)."""
+    if kind == SWITCH:
+        return 0
+    if kind in (NUMBER, INTEGER, COORD):
+        return 1 if rest and not _FLAG.match(rest[0]) else 0
+    test = _COORD.match if kind == COORDS else (lambda word: not _FLAG.match(word))
+    return next((i for i, word in enumerate(rest) if not test(word)), len(rest))
 
 
 def supported_functions():
