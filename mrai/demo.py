@@ -22,7 +22,7 @@ CASES = (("echo", "echo"), ("antiecho", "antiecho"), ("nus50", "nus"))
 INPUT = {mode: name for name, mode in CASES}
 # every method of mrai.methods.table for every mode: (input name, method)
 RECONSTRUCTIONS = tuple((INPUT[e.mode], e.method) for e in table.ENTRIES)
-PLOTS = ("contour.png", "slices.png", "sigma_box.png")
+PLOTS = ("contour.png", "slices.png", "sigma_box.png", "sigma_map.png")
 
 
 def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=print,
@@ -118,7 +118,8 @@ def _plots(outdir, header, reference, results, overwrite):
     single peaks can be compared; slices.png: F2 slices through the four highest peaks of the first
     reconstruction with a sigma (the WNN Echo one when it has it), 64 points around each peak,
     with the 95 % band and the error against the reference; sigma_box.png: the sigma/Smax box
-    plot of every reconstruction with a sigma."""
+    plot of every reconstruction with a sigma; sigma_map.png: sigma/Smax of the slices'
+    reconstruction over the contour plot's region."""
     from mrai import plots
 
     def around(at, size, width):  # (first, last) point of ``width`` points around ``at``
@@ -136,6 +137,10 @@ def _plots(outdir, header, reference, results, overwrite):
                     key=lambda key: key != ("echo", "wnn"))
     if scored:
         figures["slices.png"] = plots.slices(*results[scored[0]], header, reference=reference)
+        label = f"{scored[0][1].upper()} from {scored[0][0]}"
+        figures["sigma_map.png"] = plots.sigma_map(
+            *results[scored[0]], header, region=region, region_unit="point",
+            title=f"sigma / Smax of the {label} reconstruction, its contours in black")
     entries = [(f"{m.upper()}\n{i}", r, s) for (i, m), (r, s) in results.items()
                if s is not None]
     if entries:
