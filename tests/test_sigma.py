@@ -324,7 +324,7 @@ def test_demo_scores_reconstructions_that_have_a_sigma_network(tmp_path, sigma_f
     with_sigma = {(r["input"], r["method"]) for r in rows if "psq" in r}
     assert with_sigma == {("echo", "ist"), ("antiecho", "ist"), ("nus50", "ist")}
     for name in ("echo_ist_sigma.ft2", "nus50_ist_sigma.ft2", "contour.png", "slices.png",
-                 "sigma_box.png"):
+                 "sigma_box.png", "sigma_map.png"):
         assert (out / name).exists(), name
     assert not (out / "echo_wnn_sigma.ft2").exists()  # no wnn-echo network in the folder
     assert all(0 <= r["coverage"] <= 1 and r["psq"] > 0 for r in rows if "psq" in r)
