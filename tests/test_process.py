@@ -597,7 +597,14 @@ def test_new_steps_known_answers_and_refusals():
     header = spectrum_header((2, 8))
     assert np.array_equal(process(header, line, ["REV"])[1], line[:, ::-1])
     assert np.array_equal(process(header, line, ["CS -rs 2"])[1], np.roll(line, 2, axis=-1))
-    assert np.array_equal(process(header, line, ["CS -ls 1"])[1], np.roll(line, -1, axis=-1))
+    assert np.array_equal(process(header, line, ["CS -ls 1 -verb"])[1], np.roll(line, -1, -1))
+    # a shift with a unit is that width in points: 25% of 8 points, SW/OBS ppm is all 8
+    assert np.array_equal(process(header, line, ["CS -rs 25%"])[1], np.roll(line, 2, axis=-1))
+    width = header["FDF2SW"] / header["FDF2OBS"]
+    assert np.array_equal(process(header, line, [f"CS -ls {3 * width / 8}ppm"])[1],
+                          np.roll(line, -3, axis=-1))
+    assert np.array_equal(process(header, line, [f"CS -ls {header['FDF2SW'] / 8}Hz"])[1],
+                          np.roll(line, -1, axis=-1))
     # SOL removes a constant (on-resonance solvent) and keeps a fast oscillation
     flat = np.full((2, 64), 3.0 + 1.0j, np.complex64)
     assert np.abs(process(fid_header(1, 64), flat, ["SOL -fl 4 -head 0"])[1][:, 8:-8]).max() < 1e-5

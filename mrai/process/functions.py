@@ -255,8 +255,19 @@ def _cs(dic, data, args):
     if ("rs" in args) == ("ls" in args):
         raise StepError("CS takes -rs N or -ls N (points)")
     direction = "rs" if "rs" in args else "ls"
-    return pp.cs(dic, np.array(data), direction, pts=args[direction], neg=bool(args.get("neg")),
+    points = int(round(_distance(dic, data, args[direction])))
+    return pp.cs(dic, np.array(data), direction, pts=points, neg=bool(args.get("neg")),
                  sw=bool(args.get("sw")))
+
+
+def _distance(dic, data, coord):
+    """A distance along X in points, from a :class:`~mrai.process.recipe.Coord` (a shift, not
+    a location: 5ppm is the width of 5 ppm)."""
+    size = data.shape[-1]
+    per_hz = size / plane_field(dic, 1, "SW")
+    scale = {"pts": 1.0, "hz": per_hz, "ppm": per_hz * plane_field(dic, 1, "OBS"),
+             "%": size / 100.0}[coord.unit]
+    return coord.value * scale
 
 
 def _rev(dic, data, args):

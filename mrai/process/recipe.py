@@ -10,11 +10,11 @@ One step per line (``;`` also separates steps on a line), e.g.::
     TP
 
 Blank lines and ``#`` comments are allowed. Function names are case-insensitive. Every function
-takes ``-di`` (delete imaginaries afterwards, as nmrPipe's own ``-di``). Coordinates (EXT ``-x1``
-``-xn``, BASE ``-nl``) are points (1-based, the default unit, or a negative integer counting
-from the last point as NMRPipe does) or a number with a unit label and no space: ``pts``,
-``Hz``, ``ppm``, ``%``. An unknown function or flag, a missing or malformed value gives an
-:class:`~mrai.errors.InputError` naming the line.
+takes ``-di`` (delete imaginaries afterwards, as nmrPipe's own ``-di``) and ``-verb``
+(ignored). Coordinates (EXT ``-x1`` ``-xn``, BASE ``-nl``) are points (1-based, the default
+unit, or a negative integer counting from the last point as NMRPipe does) or a number with a
+unit label and no space: ``pts``, ``Hz``, ``ppm``, ``%``. An unknown function or flag, a
+missing or malformed value gives an :class:`~mrai.errors.InputError` naming the line.
 
 The functions and flags (:data:`FLAGS`), nmrPipe's meaning unless noted:
 
@@ -31,7 +31,8 @@ The functions and flags (:data:`FLAGS`), nmrPipe's meaning unless noted:
   -ps90-180 | -ps0-0: nmrglue's LP (its TLS filter, so values differ somewhat from nmrPipe's);
   -pred defaults to the vector's size (doubling it) after the data, 1 point before;
 - MED -nw N -sf N -sigma S: nmrglue's median baseline (Friedrichs 1995, as nmrglue);
-- CS -rs N | -ls N (points) -neg -sw; REV -sw (-sw: adjust the ppm calibration, as nmrPipe).
+- CS -rs N | -ls N -neg -sw: a shift in points, or with a unit (5ppm, 300Hz, 2%), rounded to
+  whole points; REV -sw (-sw: adjust the ppm calibration, as nmrPipe).
 
 :func:`split_fn_args` reads steps written as on nmrPipe's command line
 (``-fn EXT -x1 101 -xn 913``) out of a list of arguments.
@@ -65,12 +66,12 @@ FLAGS = {
            "b": SWITCH, "fb": SWITCH, "before": SWITCH, "after": SWITCH, "nofix": SWITCH,
            "fix": SWITCH, "ps90-180": SWITCH, "ps0-0": SWITCH},
     "MED": {"nw": INTEGER, "sf": INTEGER, "sigma": NUMBER},
-    "CS": {"rs": INTEGER, "ls": INTEGER, "neg": SWITCH, "sw": SWITCH},
+    "CS": {"rs": COORD, "ls": COORD, "neg": SWITCH, "sw": SWITCH},
     "REV": {"sw": SWITCH},
 }
 ALIASES = {"YTP": "TP", "XY2YX": "TP", "SINE": "SP"}
 UNSUPPORTED = {"POLY": "nmrglue has no POLY; use BASE -nl NODES [-nw N] for a baseline"}
-COMMON = {"di": SWITCH}  # flags every function takes
+COMMON = {"di": SWITCH, "verb": SWITCH}  # flags every function takes (-verb: ignored)
 
 _FLAG = re.compile(r"^-[A-Za-z]")
 _COORD = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(pts?|hz|ppm|%)?$", re.I)
