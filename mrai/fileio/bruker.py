@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.fileio.raw import RawData, check_pairs, read_nuslist, require_files
+from mrai.fileio.rawdata import RawData, check_pairs, read_nuslist, require_files
 
 FNMODES = {4: "states", 5: "states-tppi", 6: "echo-antiecho"}
 FNMODE_NAMES = {0: "undefined", 1: "QF", 2: "QSEQ", 3: "TPPI", 4: "States",

@@ -32,7 +32,7 @@ import warnings
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.fileio.raw import RawData, check_pairs, require_files
+from mrai.fileio.rawdata import RawData, check_pairs, require_files
 
 XI = {"H1": 1.0, "C13": 0.251449530, "N15": 0.101329118, "P31": 0.404808636,
       "H2": 0.153506088, "F19": 0.940940080}
