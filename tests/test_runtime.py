@@ -88,3 +88,19 @@ def test_backend_choice_and_errors(tmp_path):
         load_model(path, backend="onnx")
     with pytest.raises(ValueError, match="backend must be"):
         load_model(path, backend="torch")
+
+
+def test_bfloat16_is_keras_only(tmp_path):
+    from conftest import run_mrai
+
+    with pytest.raises(ValueError, match="bfloat16 needs the Keras backend"):
+        load_model(None, "bfloat16", "onnx")
+    assert load_model(None, "bfloat16")[1]["backend"] == "keras"
+    data = simulate(size=(16, 64), peaks=(3, 3), seed=0)
+    from mrai.fileio import write
+    from mrai.fileio.header import spectrum_header
+
+    write(str(tmp_path / "e.ft2"), spectrum_header((16, 64)), data.echo)
+    code, _, err = run_mrai("reconstruct", "--echo", tmp_path / "e.ft2", "--backend", "onnx",
+                            "--precision", "bfloat16", "-o", tmp_path / "o.ft2")
+    assert code == 2 and "needs --backend keras" in err and not (tmp_path / "o.ft2").exists()

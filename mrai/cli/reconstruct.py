@@ -51,6 +51,9 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     far from it."""
     if echo + antiecho + (schedule_path is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus SCHEDULE")
+    if backend == "onnx" and precision == "bfloat16":
+        raise click.UsageError("--precision bfloat16 needs --backend keras (ONNX Runtime "
+                               "computes in float32)")
     mode = "echo" if echo else "antiecho" if antiecho else "nus"
     try:
         e = table.entry(method, mode)

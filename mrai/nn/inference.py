@@ -83,8 +83,11 @@ def _load(path, kind, precision, backend="auto"):
     if not os.path.isfile(path):
         raise InputError(f"{'sigma ' if kind == 'sigma' else ''}model weights not found", path)
     card = read_card(card_path(path), kind)
-    if backend == "auto" and precision == "bfloat16":
-        backend = "keras"  # ONNX Runtime computes in float32
+    if precision == "bfloat16":
+        if backend == "onnx":
+            raise ValueError("bfloat16 needs the Keras backend (ONNX Runtime computes in "
+                             "float32)")
+        backend = "keras"
     if backend != "keras":
         files = _onnx_files(path, kind, card)
         if files is not None:
