@@ -25,7 +25,8 @@ Importing :mod:`mrai` is cheap, and so is the command line: each command imports
 when it runs (tests/test_startup.py).
 """
 
-__version__ = "0.1.0"
+from mrai.version import __version__
+
 __all__ = ["read", "write", "simulate", "reconstruct", "score", "quality", "__version__"]
 
 

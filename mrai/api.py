@@ -105,18 +105,9 @@ def simulate(size: Sequence[int] = (256, 2048), peaks: int = 300, noise: float =
     >>> data.echo.shape, data.echo.dtype.name
     ((32, 128), 'float32')
     """
-    from mrai.fileio.header import spectrum_header
-    from mrai.simulate import SimulationSettings
-    from mrai.simulate import simulate as simulate_spectra
+    from mrai.simulate import spectrum
 
-    values = SimulationSettings(size=tuple(size), peaks=peaks, noise=noise, t1_start=t1_start,
-                                t2_start=t2_start, **settings)
-    data = simulate_spectra(values, seed=seed)
-    header = spectrum_header(values.size, acquired=values.acquired)
-    for axis, (p0, p1) in values.phases().items():
-        header[f"FD{axis}P0"], header[f"FD{axis}P1"] = float(p0), float(p1)
-    data.header = header
-    return data
+    return spectrum(size, peaks, noise, seed, t1_start, t2_start, **settings)
 
 
 def _grid(header: Optional[Mapping[str, Any]], start: Optional[Sequence[float]]):
@@ -176,12 +167,12 @@ def reconstruct(spectrum: np.ndarray, mode: str, method: Optional[str] = None,
     >>> bool(mrai.quality(nus, data.reference)["r"] > 0.99)
     True
     """
-    from mrai.methods import table
+    from mrai import reconstruction
 
     wnn = method in (None, "wnn") and mode != "nus"
     if wnn:
         options["backend"] = backend
-    return table.reconstruct(spectrum, mode, method, schedule, _grid(header, start), model,
+    return reconstruction.reconstruct(spectrum, mode, method, schedule, _grid(header, start), model,
                              **options)
 
 
@@ -227,12 +218,13 @@ def score(recon: np.ndarray, mode: str, method: str = "wnn",
     >>> result["sigma"].shape, bool(0 < result["psq"] < 0.1)
     ((64, 256), True)
     """
+    from mrai import reconstruction
     from mrai.methods import table
     from mrai.nn.inference import default_sigma_model, load_sigma
 
     e = table.entry(method, mode)
     network, _ = load_sigma(sigma_model or default_sigma_model(e.sigma), "auto", backend)
-    sigma, summary = table.sigma_for(e, network, np.asarray(recon, np.float32), measured,
+    sigma, summary = reconstruction.sigma_for(e, network, np.asarray(recon, np.float32), measured,
                                      schedule, _grid(header, start))
     return {**summary, "sigma": sigma}
 

@@ -12,8 +12,10 @@ import os
 import time
 
 from mrai.fileio.header import spectrum_header, stamp
-from mrai.fileio.pipe import check_writable, write
+from mrai.fileio.pipe import write
+from mrai.output import check_writable
 from mrai.fileio.schedule import write_schedule
+from mrai import reconstruction
 from mrai.methods import table
 from mrai.metrics import quality
 from mrai.simulate import SimulationSettings, simulate
@@ -67,7 +69,7 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
     for name, method in RECONSTRUCTIONS:
         mode = modes[name]
         e = table.entry(method, mode)
-        run = table.solver(e, data.schedule if mode == "nus" else None,
+        run = reconstruction.solver(e, data.schedule if mode == "nus" else None,
                            model=network if method == "wnn" else None)
         start = time.perf_counter()
         recon = run.solve(files[name])
@@ -109,7 +111,7 @@ def _sigma(networks, method, mode, measured, recon, schedule):
     network = networks.get(e.sigma)
     if network is None:
         return None
-    return table.sigma_for(e, network, recon, measured, schedule if mode == "nus" else None)[0]
+    return reconstruction.sigma_for(e, network, recon, measured, schedule if mode == "nus" else None)[0]
 
 
 def _plots(outdir, header, reference, results, overwrite):

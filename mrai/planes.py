@@ -9,7 +9,7 @@ import contextlib
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.fileio.header import axis_codes, axis_field, stamp
+from mrai.fileio.header import axis_codes, axis_field, plane_codes, stamp  # noqa: F401
 from mrai.fileio.pipe import PipeReader, PipeWriter
 from mrai.methods.table import MIN_SIZE
 
@@ -42,13 +42,6 @@ def plane_shape(reader):
 def f1_size(reader):
     """Number of F1 points of the (F1, F2) planes ``reader`` gives."""
     return plane_shape(reader)[0]
-
-
-def plane_codes(dic):
-    """NMRPipe dimension codes of the (rows, columns) of the planes :func:`spectrum_planes`
-    gives (F1, F2 for a 2D spectrum, whether or not it is stored transposed)."""
-    rows, cols = axis_codes(dic)
-    return (cols, rows) if dic["FDTRANSPOSED"] == 1 else (rows, cols)
 
 
 def plane_grid(dic):

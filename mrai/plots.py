@@ -30,7 +30,7 @@ from scipy.ndimage import maximum_filter
 
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import axis_field
-from mrai.fileio.pipe import atomic_write_bytes, check_writable
+from mrai.output import atomic_write_bytes, check_writable
 from mrai.uncertainty.scores import Z95, signal_points, smax
 
 FORMATS = {".png": "png", ".pdf": "pdf"}

@@ -9,14 +9,13 @@ pure-absorption reference) on simulated Echo-only and Anti-Echo-only spectra who
 
 The spectra come from mrai.simulate with t1_start / t2_start: the same peaks at every offset
 (seeds 0 .. count-1), the Echo and Anti-Echo parts made physically (0.5 Re(L1 L2),
-0.5 Re(conj(L1) L2)). Each is reconstructed by mrai.methods.table.reconstruct, which is told the
+0.5 Re(conj(L1) L2)). Each is reconstructed by mrai.reconstruction.reconstruct, which is told the
 start the header's phases give (P1 / 360) and takes the nearest exactly separable grid (0 or
 half a dwell; the 'grid' column). 'input r' is the raw Echo (Anti-Echo) spectrum's r, the floor.
 Means over the seeds.
 """
 
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -34,12 +33,9 @@ BASE_AREA, BASE_PEAKS = 128 * 1024, 150
 
 
 def table_reconstruct():
-    """mrai.methods.table.reconstruct, or exit saying what is missing."""
-    try:
-        from mrai.methods.table import reconstruct
-    except ImportError as exc:
-        sys.exit(f"bench_phase: needs mrai.methods.table.reconstruct (the method table), which "
-                 f"this tree does not have: {exc}")
+    """mrai.reconstruction.reconstruct (every method of mrai.methods.table)."""
+    from mrai.reconstruction import reconstruct
+
     return reconstruct
 
 
@@ -78,7 +74,7 @@ def parse_args(argv=None):
 
 
 def load_models(methods):
-    """The WNN loaded once ((model, card) pair for table.reconstruct's ``model``)."""
+    """The WNN loaded once ((model, card) pair for reconstruction.reconstruct's ``model``)."""
     models = {m: None for m in methods}
     if "wnn" in methods:
         from mrai.nn.inference import load_model

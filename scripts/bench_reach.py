@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from mrai import reconstruction
 from mrai.methods import table
 from mrai.metrics import f2_region, quality
 from mrai.nn.inference import default_sigma_model, load_model, load_sigma
@@ -36,7 +37,7 @@ RAW_SETS = (("adkins", "adkins_varian_15N_hsqc_RK/varian_sample.fid"),
 
 
 def solve(e, measured, networks, start=(0.0, 0.0)):
-    return table.solver(e, start=start, model=networks["wnn"] if e.method == "wnn" else None) \
+    return reconstruction.solver(e, start=start, model=networks["wnn"] if e.method == "wnn" else None) \
         .solve(measured)
 
 
@@ -47,7 +48,7 @@ def scores(e, measured, reference, networks, start=(0.0, 0.0), region=None):
     mu = solve(e, measured, networks, start)
     seconds = time.perf_counter() - t
     q = quality(mu, reference)
-    sigma, _ = table.sigma_for(e, networks[e.sigma], mu, measured, None, start)
+    sigma, _ = reconstruction.sigma_for(e, networks[e.sigma], mu, measured, None, start)
     out = {"mu": mu, "r": q["r"], "rmsd": q["rmsd"], "seconds": seconds,
            "ratio": psq(mu, sigma) / q["rmsd"], "coverage": coverage(reference, mu, sigma)}
     if region is not None:
@@ -90,7 +91,7 @@ def raw_sets(folder, networks):
     from mrai.fileio.convert import to_pipe
     from mrai.fileio.raw import read_raw
     from mrai.physics.grid import grid_starts
-    from mrai.planes import plane_codes
+    from mrai.fileio.header import plane_codes
     from mrai.process import default_recipe, process
     from mrai.process.autophase import autophase, looks_unphased
 

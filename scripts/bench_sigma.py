@@ -22,6 +22,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from mrai.fileio import read
+from mrai import reconstruction
 from mrai.methods import table
 from mrai.metrics import f2_region, quality
 from mrai.nn.data import TrainingRecipe
@@ -75,7 +76,7 @@ def real(sigmas, wnn, path):
     rows = []
     for method, model in sigmas.items():
         for case, e, measured, schedule in table.real_cases(method, spectrum):
-            mu = table.solver(e, schedule, model=wnn if e.method == "wnn" else None) \
+            mu = reconstruction.solver(e, schedule, model=wnn if e.method == "wnn" else None) \
                 .solve(measured)
             sigma = predict_sigma(model, measured, mu, e.mode)
             rows.append({"method": method, "case": case, **score(sigma, mu, spectrum, region)})

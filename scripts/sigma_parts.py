@@ -26,7 +26,7 @@ from mrai.fileio import read
 from mrai.methods.ist import ist
 from mrai.metrics import quality
 from mrai.nn.inference import load_sigma, model_dir
-from mrai.nn.sigma_data import sigma_inputs
+from mrai.nn.inference import sigma_inputs
 from mrai.physics import nus_degrade
 from mrai.simulate import SimulationSettings, poisson_gap, schedule_size, simulate
 from mrai.uncertainty import psq

@@ -4,6 +4,7 @@ truth, with the shipped networks; the pairs it does not serve give their reasons
 import numpy as np
 import pytest
 
+from mrai import reconstruction
 from mrai.methods import table
 from mrai.metrics import quality
 from mrai.physics import degrade
@@ -51,9 +52,9 @@ def test_checks_say_why():
     assert table.check(table.entry("ist", "echo"), (9, 9), (0.5, 0.5)) is None
     assert "use --method ist" in table.check(table.entry("wnn", "echo"), (9, 9), (0.5, 0.5))
     with pytest.raises(ValueError, match="not for the ist method"):
-        table.solver(table.entry("ist", "echo"), model="x.weights.h5")
+        reconstruction.solver(table.entry("ist", "echo"), model="x.weights.h5")
     with pytest.raises(ValueError, match="needs the schedule"):
-        table.solver(e)
+        reconstruction.solver(e)
     record = table.record(table.entry("wnn", "echo"), (0.5, 0.0), (0.0, 0.07), model="m")
     assert record == {"method": "wnn", "mode": "echo", "t1start": "0.5", "t2off": "0.07",
                       "model": "m"}
@@ -71,13 +72,13 @@ def test_every_entry_at_every_size_parity_and_grid(networks, name, shape, grid):
     if grid not in e.grids:
         assert table.check(e, shape, grid) is not None
         with pytest.raises(ValueError, match="starting at 0 only|use --method ist"):
-            table.reconstruct(sim.nus, e.mode, e.method, schedule, grid)
+            reconstruction.reconstruct(sim.nus, e.mode, e.method, schedule, grid)
         if e.mode != "nus":  # no method named: the grid's method, IST
             assert table.choose(None, e.mode, grid)[0].method == "ist"
             assert "IST reconstructs it" in table.choose(None, e.mode, grid)[1]
         return
     measured = {"echo": sim.echo, "antiecho": sim.antiecho, "nus": sim.nus}[e.mode]
-    out = table.reconstruct(measured, e.mode, e.method, schedule, grid,
+    out = reconstruction.reconstruct(measured, e.mode, e.method, schedule, grid,
                             model=(wnn, card) if e.method == "wnn" else None)
     assert out.shape == shape and out.dtype == np.float32 and np.isfinite(out).all()
     # the measured part is kept exactly
@@ -87,7 +88,7 @@ def test_every_entry_at_every_size_parity_and_grid(networks, name, shape, grid):
     r = quality(out, sim.reference)["r"]
     assert r > max(raw, 0.9), (r, raw)
     # its sigma network gives a positive sigma of the same shape on the same grid
-    sigma, summary = table.sigma_for(e, sigmas[e.sigma], out, measured, schedule, grid)
+    sigma, summary = reconstruction.sigma_for(e, sigmas[e.sigma], out, measured, schedule, grid)
     assert sigma.shape == shape and (sigma > 0).all() and summary["psq"] > 0
 
 
@@ -101,7 +102,7 @@ def test_half_dwell_wnn_reaches_its_quality_at_t1_from_zero(networks):
         for seed in range(3):
             sim = simulate(size=(64, 256), peaks=(40, 40), seed=seed, noise=2e-3,
                            t1_start=grid[0])
-            r.append(quality(table.reconstruct(sim.echo, "echo", "wnn", start=grid,
+            r.append(quality(reconstruction.reconstruct(sim.echo, "echo", "wnn", start=grid,
                                                model=(wnn, card)), sim.reference)["r"])
         scores[grid] = np.mean(r)
     assert scores[(0.5, 0.0)] > 0.99 and abs(scores[(0.5, 0.0)] - scores[(0.0, 0.0)]) < 0.005

@@ -53,7 +53,8 @@ def command(folder, out_path, overwrite, keep, vendor, mode, swap, conjugate, f1
     """
     from mrai.fileio.convert import header_phases, resolve_quadrature, to_pipe
     from mrai.fileio.header import stamp
-    from mrai.fileio.pipe import check_writable, write
+    from mrai.fileio.pipe import write
+    from mrai.output import check_writable
     from mrai.fileio.raw import read_raw
     from mrai.fileio.schedule import schedule_record, write_schedule
 

@@ -27,7 +27,8 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     its header, f1180; likewise t2) is split on its own time grid. Any size, odd or even. NUS keeps the sampled t1 rows of the Virtual Echo (and
     their mirrors); the schedule holds 0-based t1 indices. 3D data are processed plane by plane.
     """
-    from mrai.fileio.pipe import PipeReader, check_writable
+    from mrai.fileio.pipe import PipeReader
+    from mrai.output import check_writable
     from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
     from mrai.methods import table
     from mrai.physics import degrade, validate_schedule

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from mrai import __version__
+from mrai.version import __version__
 from mrai.errors import MraiError
 
 # name: (module in mrai.cli, the first sentence of its help, which `mrai --help` shows;

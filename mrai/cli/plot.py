@@ -155,7 +155,7 @@ def _plots(out_path, overwrite):
     """The plots module, once the output is known to be writable with a known format (checked
     before any input is read). matplotlib is imported here, not when mrai starts."""
     from mrai import plots
-    from mrai.fileio.pipe import check_writable
+    from mrai.output import check_writable
 
     try:
         plots.figure_format(out_path)

@@ -69,7 +69,8 @@ def command(input_path, in_path, out_path, overwrite, recipe_file, fn_steps, f2_
     out.ft2. --autophase finds the default recipe's phases from the data. --format ucsf
     writes a real 2D spectrum as UCSF (Sparky).
     """
-    from mrai.fileio.pipe import PipeReader, check_writable, write
+    from mrai.fileio.pipe import PipeReader, write
+    from mrai.output import check_writable
     from mrai.process import check_input, default_recipe, format_recipe, process
 
     given = _given_recipe(recipe_file, fn_steps)

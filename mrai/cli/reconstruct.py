@@ -7,8 +7,10 @@ import click
 from mrai.cli.options import (input_options, nus_schedule, output_options, resolve_input,
                               resolve_output, say)
 from mrai.errors import InputError
-from mrai.fileio.pipe import PipeReader, check_writable
+from mrai.fileio.pipe import PipeReader
+from mrai.output import check_writable
 from mrai.fileio.schedule import schedule_record
+from mrai import reconstruction
 from mrai.methods import table
 from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_real_spectrum
 
@@ -83,7 +85,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     target = resolve_output(out_path)
     if sigma_path:
         check_writable(sigma_path, overwrite)
-    run = table.solver(e, schedule, start, **{k: v for k, v in options.items()
+    run = reconstruction.solver(e, schedule, start, **{k: v for k, v in options.items()
                                               if k in e.options})
     record = table.record(e, start, off, **run.fields)
     if schedule is not None:
@@ -103,7 +105,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
             out = run.solve(x, bar.update)
             if side is None:
                 return out
-            return out, table.sigma_for(e, sigma_net, out, x, schedule, start)[0]
+            return out, reconstruction.sigma_for(e, sigma_net, out, x, schedule, start)[0]
         count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
                            side=side, **record)
     say(f"mrai reconstruct: {run.label}, {count} plane(s) from {reader.name}"

@@ -8,8 +8,10 @@ import click
 from mrai.cli.options import input_options, nus_schedule, parse_region, resolve_input, say
 from mrai.errors import InputError
 from mrai.fileio.header import provenance, stamp
-from mrai.fileio.pipe import PipeReader, PipeWriter, check_writable
+from mrai.fileio.pipe import PipeReader, PipeWriter
+from mrai.output import check_writable
 from mrai.metrics import f2_region
+from mrai import reconstruction
 from mrai.methods import table
 from mrai.planes import plane_grid, plane_shape, spectrum_planes
 
@@ -66,7 +68,7 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
             raise InputError(f"the measured spectrum is {given.shape[0]} x {given.shape[1]}, "
                              f"the reconstruction {recon.shape[0]} x {recon.shape[1]}",
                              measured_path)
-        sigma, summary = table.sigma_for(e, model, recon, given, schedule, start, crop)
+        sigma, summary = reconstruction.sigma_for(e, model, recon, given, schedule, start, crop)
         rows.append({"plane": index + 1, **summary})
         if sigma_out:
             sigmas.append(sigma)

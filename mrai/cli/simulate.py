@@ -42,7 +42,8 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
     can be tried on data the project makes.
     """
     from mrai.fileio.header import spectrum_header, stamp
-    from mrai.fileio.pipe import check_writable, write
+    from mrai.fileio.pipe import write
+    from mrai.output import check_writable
     from mrai.simulate import SimulationSettings, simulate
 
     size = parse_size(size)

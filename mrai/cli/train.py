@@ -93,7 +93,7 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
         workers, **options):
     """Train the Echo WNN on spectra simulated on the fly; progress on stderr, one line per
     epoch; a checkpoint after every epoch (--resume continues it)."""
-    from mrai.fileio.pipe import check_writable
+    from mrai.output import check_writable
 
     weights, card_out = out + ".weights.h5", out + ".json"
     for path in (weights, card_out):
@@ -142,7 +142,7 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
-    from mrai.fileio.pipe import check_writable
+    from mrai.output import check_writable
 
     weights, card_out = out + ".weights.h5", out + ".json"
     for path in (weights, card_out):

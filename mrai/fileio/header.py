@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mrai import __version__
+from mrai.version import __version__
 from mrai.errors import InputError
 from mrai.fileio._nmrglue import fileiobase
 from mrai.fileio._nmrglue import pipe as ng_pipe
@@ -154,6 +154,14 @@ def axis_codes(dic):
 def axis_field(dic, code, field):
     """Header field for the axis with NMRPipe dimension code ``code``, e.g. ``SW`` -> FDF2SW."""
     return dic[f"FDF{code}{field}"]
+
+
+def plane_codes(dic):
+    """NMRPipe dimension codes of the (rows, columns) of a data set's planes as mrai's 2D
+    methods see them (mrai.planes.spectrum_planes): F1, F2 for a 2D spectrum, whether or not
+    it is stored transposed."""
+    rows, cols = axis_codes(dic)
+    return (cols, rows) if dic["FDTRANSPOSED"] == 1 else (rows, cols)
 
 
 def stamp(dic, command, **fields):

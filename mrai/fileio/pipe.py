@@ -16,11 +16,11 @@ except a multi-plane stream on standard output, whose header leaves before its d
 
 import os
 import sys
-import tempfile
 
 import numpy as np
 
-from mrai.errors import InputError, OutputError
+from mrai.errors import InputError, OutputError  # noqa: F401
+from mrai.output import atomic_write_bytes, check_writable, temp_beside  # noqa: F401 (re-export)
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import (BYTEORDER_KEY, HEADER_BYTES, decode_plane, encode_header, encode_plane,
                                 layout, parse_header)
@@ -208,11 +208,11 @@ class PipeWriter:
             sys.stdout.buffer.write(words.tobytes())
         elif self._kind == "file":
             if self._count == 0:
-                self._temps.append(_temp_beside(self._paths[0]))
+                self._temps.append(temp_beside(self._paths[0]))
                 self._temps[0][1].write(bytes(HEADER_BYTES))
             self._temps[0][1].write(words.tobytes())
         else:
-            temp = _temp_beside(self._paths[self._count])
+            temp = temp_beside(self._paths[self._count])
             self._temps.append(temp)
             temp[1].write(bytes(HEADER_BYTES))
             temp[1].write(words.tobytes())
@@ -251,46 +251,6 @@ class PipeWriter:
             if os.path.exists(temp_path):
                 os.unlink(temp_path)
         self._temps = []
-
-
-def check_writable(path, overwrite):
-    """Raise :class:`OutputError` when ``path`` exists and ``overwrite`` is false, or its folder
-    does not exist."""
-    if os.path.isdir(path):
-        raise OutputError(f"{path}: is a folder")
-    if os.path.exists(path) and not overwrite:
-        raise OutputError(f"{path}: exists (use -ov / --overwrite to replace it)")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OutputError(f"{path}: folder {folder} does not exist")
-
-
-def _temp_beside(path):
-    folder, base = os.path.split(os.path.abspath(path))
-    fd, temp_path = tempfile.mkstemp(prefix=f".{base}.", suffix=".part", dir=folder)
-    os.chmod(temp_path, 0o666 & ~_umask())  # the mode a plain open() would give
-    return temp_path, os.fdopen(fd, "w+b")
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path, data, overwrite=False):
-    """Write ``data`` (bytes) to ``path`` atomically, refusing an existing file without
-    ``overwrite``."""
-    check_writable(path, overwrite)
-    temp_path, fh = _temp_beside(path)
-    try:
-        with fh:
-            fh.write(data)
-        os.replace(temp_path, path)
-    except BaseException:
-        if os.path.exists(temp_path):
-            os.unlink(temp_path)
-        raise
 
 
 def read(source):

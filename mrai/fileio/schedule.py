@@ -4,7 +4,7 @@ hexadecimal form mrai records in NMRPipe headers."""
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.fileio.pipe import atomic_write_bytes
+from mrai.output import atomic_write_bytes
 
 
 def read_schedule(path):

@@ -46,7 +46,7 @@ def time_grids(dic):
     they imply (P1 / 360 dwells), the exact grid the methods assume (0 or half a dwell) and how
     far off it the phases lie (mrai.physics.grid)."""
     from mrai.physics.grid import delay_from_phase, nearest_start
-    from mrai.planes import plane_codes
+    from mrai.fileio.header import plane_codes
 
     out = []
     for code in plane_codes(dic):

@@ -8,13 +8,12 @@ sample is at t = 0 or at half a dwell (f1180) splits exactly (mrai.physics.grid)
 Anti-Echo work on all four combinations, NUS on t1 and t2 from 0 only.
 
 The command line (reconstruct, score), the demo, the sigma networks' training data and the
-benchmarks read this table; adding a method or mode means an entry here and the method's own
-module.
+benchmarks read this table; running an entry (its solver, its sigma) is mrai.reconstruction,
+which sits above the methods' own modules. Adding a method or mode means an entry here, its
+solver there and the method's own module.
 """
 
 from dataclasses import dataclass
-
-import numpy as np
 
 from mrai.physics.grid import STARTS
 
@@ -135,116 +134,6 @@ def record(e, start=ORIGIN, off=(0.0, 0.0), **fields):
             out[f"t{i + 1}off"] = f"{o:.2f}"
     out.update(fields)
     return out
-
-
-@dataclass
-class Solver:
-    """A ready method: ``solve(plane, progress=None)`` reconstructs one (F1, F2) plane;
-    ``fields`` are its header record fields, ``label`` says what it is in a log line and
-    ``steps`` how many progress steps one plane takes (``progress(n)`` is called with each)."""
-
-    entry: Entry
-    solve: object
-    fields: dict
-    label: str
-    steps: int
-
-
-def solver(e, schedule=None, start=ORIGIN, model=None, precision=None, iterations=None,
-           final_threshold=None, backend=None):
-    """A :class:`Solver` for entry ``e``. ``model``: WNN weights path (None: the shipped model;
-    a loaded (model, card) pair is taken as it is); ``precision``: 'auto', 'float32' or
-    'bfloat16' (WNN); ``backend``: 'auto', 'onnx' or 'keras' (WNN, mrai.nn.inference.load_model;
-    bfloat16 is Keras only); ``iterations``, ``final_threshold``: IST (None: its defaults for the
-    mode); ``schedule``: t1 indices for 'nus'."""
-    start = tuple(float(s) for s in start)
-    given = {"model": model, "precision": precision, "iterations": iterations,
-             "final_threshold": final_threshold, "backend": backend}
-    unused = [k for k, v in given.items() if v is not None and k not in e.options]
-    if unused:
-        raise ValueError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not for "
-                         f"the {e.method} method")
-    if e.mode == "nus" and schedule is None:
-        raise ValueError("NUS reconstruction needs the schedule")
-    if e.method == "wnn":
-        return _wnn_solver(e, start, model, precision or "auto", backend or "auto")
-    return _ist_solver(e, schedule, start, iterations, final_threshold)
-
-
-def _wnn_solver(e, start, model, precision, backend):
-    from mrai.nn.inference import load_model, reconstruct
-
-    network, card = model if isinstance(model, tuple) else load_model(model, precision, backend)
-
-    def solve(plane, progress=None):
-        out = reconstruct(network, plane, e.mode, start)
-        if progress is not None:
-            progress(1)
-        return out
-    name = str(card.get("name", "wnn"))
-    runtime = card.get("backend", "keras")
-    return Solver(e, solve, {"model": name[:40], "precision": card["precision"],
-                             "backend": runtime},
-                  f"wnn {e.mode} (model {name}, {runtime}, {card['precision']})", 1)
-
-
-def _ist_solver(e, schedule, start, iterations, final_threshold):
-    from mrai.methods.ist import DEFAULTS, ist
-
-    iterations = int(iterations or DEFAULTS[e.mode][0])
-    final_threshold = float(final_threshold or DEFAULTS[e.mode][1])
-
-    def solve(plane, progress=None):
-        return ist(plane, e.mode, schedule, iterations, final_threshold, start=start,
-                   progress=(lambda i: progress(1)) if progress is not None else None)
-    return Solver(e, solve, {"iter": iterations, "final": f"{final_threshold:g}"},
-                  f"ist {e.mode}, {iterations} iterations", iterations)
-
-
-def reconstruct(measured, mode, method=None, schedule=None, start=ORIGIN, model=None,
-                **options):
-    """Reconstruct the real 2D spectrum ``measured`` (F1, F2; Echo-only, Anti-Echo-only or NUS
-    per ``mode``) with ``method`` (None: the mode's default for the grid, :func:`choose`). ``start``: the first sample of t1
-    and t2 in dwells, as the header's phases say (P1 / 360); each is taken to the nearest exact
-    grid (0 or half a dwell). ``options``: see :func:`solver`. Returns float32 of the same
-    shape whose measured part equals the input."""
-    from mrai.physics.grid import nearest_start
-
-    grid = tuple(nearest_start(s)[0] for s in start)
-    e, _ = choose(method, mode, grid)
-    x = np.asarray(measured, dtype=np.float32)
-    if x.ndim != 2:
-        raise ValueError(f"a 2D spectrum is needed, got shape {x.shape}")
-    problem = check(e, x.shape, grid)
-    if problem:
-        raise ValueError(problem)
-    return solver(e, schedule, grid, model, **options).solve(x)
-
-
-def sigma_for(e, sigma_net, recon, measured=None, schedule=None, start=ORIGIN, region=None):
-    """(sigma, summary) of a reconstruction by entry ``e`` from the loaded sigma network of
-    ``e.sigma`` (mrai.uncertainty.assess)."""
-    from mrai.uncertainty import assess
-
-    return assess(sigma_net, recon, e.mode, measured, schedule, region, start)
-
-
-def batch_solver(e, model=None):
-    """f(stack (N, F1, F2), schedules) -> reconstructions (N, F1, F2) float32, for training
-    data and benchmarks on simulated spectra (time grids from 0). ``model``: a loaded WNN for
-    the 'wnn' entries (run in batches, as training does)."""
-    if e.method == "wnn":
-        if model is None:
-            raise ValueError(f"the {e.sigma} sigma network needs the WNN it describes (a "
-                             "loaded WNN, mrai.nn.inference.load_model)")
-        from mrai.nn.training import predict
-
-        return lambda stack, schedules: predict(model, stack)
-
-    def solve(stack, schedules):
-        return np.stack([solver(e, s).solve(x) for x, s in zip(stack, schedules)]) \
-            .astype(np.float32)
-    return solve
 
 
 NUS_CASE = 0.5   # the real-spectrum NUS case: 50 % Poisson-gap over the t1 half (seed 0)

@@ -90,7 +90,7 @@ def stage_graph(stage, name="stage"):
 def export_onnx(model, weights, overwrite=False):
     """Write the ONNX files of ``model`` (a WNN or a sigma network) beside ``weights``,
     atomically; returns their paths."""
-    from mrai.fileio.pipe import atomic_write_bytes
+    from mrai.output import atomic_write_bytes
 
     if hasattr(model, "sigma_config"):
         stages, paths = [model.trunk], onnx_paths(weights)

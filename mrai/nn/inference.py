@@ -166,7 +166,7 @@ def save_model(model, weights, card, overwrite=False):
     dict (its 'kind' and 'config' are filled in from the model)."""
     import json
 
-    from mrai.fileio.pipe import atomic_write_bytes, check_writable
+    from mrai.output import atomic_write_bytes, check_writable
 
     if not weights.endswith(".weights.h5"):
         raise ValueError("weights files end in .weights.h5")
@@ -229,9 +229,27 @@ def predict_sigma(model, measured, mu, mode="echo", start=(0.0, 0.0)):
     u = np.asarray(mu, dtype=np.float32)
     if mode == "antiecho":
         m, u = flip(m, start), flip(u, start)
-    from mrai.nn.sigma_data import sigma_inputs
-
     sigma = np.asarray(model(sigma_inputs(m[None], u[None], model.sigma_config.holdout),
                              grid=start))[0]
     sigma = sigma.astype(np.float32)
     return flip(sigma, start) if mode == "antiecho" else sigma
+
+
+def predict(model, echo, batch_size=4):
+    """Run a WNN on a stack of Echo spectra (N, F1, F2), in batches; numpy float32 out."""
+    from mrai.nn.data import inputs
+
+    out = [np.asarray(model(inputs(echo[i:i + batch_size], model.wnn_config)))
+           for i in range(0, len(echo), batch_size)]
+    return np.concatenate(out).astype(np.float32)
+
+
+def sigma_inputs(measured, mu, holdout=False):
+    """What a sigma network takes for stacks (B, F1, F2) of measured spectra and their
+    reconstructions: (measured, mu); with ``holdout`` also IST's hold-out error estimate of each
+    measured NUS spectrum, (B, 1, F2) (mrai.uncertainty.holdout, schedule found from the data)."""
+    if not holdout:
+        return measured, mu
+    from mrai.uncertainty.holdout import holdout_error
+
+    return measured, mu, np.stack([holdout_error(m) for m in measured])[:, None, :]

@@ -10,7 +10,9 @@ draw a sine-weighted Poisson-gap schedule over the acquired t1 points at a fract
 import numpy as np
 
 from mrai.methods import table
+from mrai.methods.ist import ist
 from mrai.nn.data import draw_size
+from mrai.nn.inference import predict, reconstruct, sigma_inputs  # noqa: F401 (re-exported)
 from mrai.physics.nus import nus_degrade
 from mrai.simulate import poisson_gap, schedule_size, simulate
 
@@ -33,9 +35,26 @@ def sigma_sample(method, recipe, rng, size):
 
 def reconstructor(method, wnn=None):
     """f(measured stack, schedules) -> mu stack: the method whose errors the sigma network
-    ``method`` describes (its first entry in mrai.methods.table, Echo before Anti-Echo).
-    'wnn-echo' needs ``wnn``, a loaded WNN (mrai.nn.inference.load_model)."""
-    return table.batch_solver(table.for_sigma(method)[0], wnn)
+    ``method`` describes (its first entry in mrai.methods.table, Echo before Anti-Echo), on
+    time grids from 0. 'wnn-echo' needs ``wnn``, a loaded WNN (mrai.nn.inference.load_model),
+    which runs in batches."""
+    e = table.for_sigma(method)[0]
+    if e.method == "wnn":
+        if wnn is None:
+            raise ValueError(f"the {e.sigma} sigma network needs the WNN it describes (a "
+                             "loaded WNN, mrai.nn.inference.load_model)")
+        return lambda measured, schedules: predict(wnn, measured)
+    return lambda measured, schedules: np.stack(
+        [solve_entry(e, m, s) for m, s in zip(measured, schedules)]).astype(np.float32)
+
+
+def solve_entry(e, measured, schedule=None, wnn=None):
+    """The reconstruction of one measured spectrum by table entry ``e`` with its defaults, on
+    time grids from 0 (training data and the card's real-spectrum figures; the command line
+    and the library go through mrai.reconstruction)."""
+    if e.method == "wnn":
+        return reconstruct(wnn, measured, e.mode)
+    return ist(measured, e.mode, schedule)
 
 
 def sigma_set(method, recipe, rng, size, count, reconstruct):
@@ -44,17 +63,6 @@ def sigma_set(method, recipe, rng, size, count, reconstruct):
     measured = np.stack([t[0] for t in triples])
     reference = np.stack([t[1] for t in triples])
     return measured, reconstruct(measured, [t[2] for t in triples]), reference
-
-
-def sigma_inputs(measured, mu, holdout=False):
-    """What a sigma network takes for stacks (B, F1, F2) of measured spectra and their
-    reconstructions: (measured, mu); with ``holdout`` also IST's hold-out error estimate of each
-    measured NUS spectrum, (B, 1, F2) (mrai.uncertainty.holdout, schedule found from the data)."""
-    if not holdout:
-        return measured, mu
-    from mrai.uncertainty.holdout import holdout_error
-
-    return measured, mu, np.stack([holdout_error(m) for m in measured])[:, None, :]
 
 
 def sigma_batch(method, recipe, seed, index, batch_size, reconstruct, steps=None,

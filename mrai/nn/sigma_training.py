@@ -10,7 +10,7 @@ import numpy as np
 from mrai.metrics import quality
 from mrai.nn.data import TrainingRecipe
 from mrai.nn.sigma import SigmaConfig, build_sigma, training_loss
-from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_inputs, sigma_set
+from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_inputs, sigma_set, solve_entry
 from mrai.nn.training import VALIDATION_SIZE, Schedule, fit, use_accelerators
 from mrai.uncertainty import coverage, gaussian_nll, psq
 
@@ -113,8 +113,7 @@ def real_calibration(model, method, wnn, path, region):
     crop = f2_region(*region) if region else None
     out = {"spectrum": os.path.basename(path), "f2_points": list(region) if region else "all"}
     for case, e, measured, schedule in table.real_cases(method, spectrum):
-        model_arg = (wnn, {"name": "wnn", "precision": "float32"}) if e.method == "wnn" else None
-        mu = table.solver(e, schedule, model=model_arg).solve(measured)
+        mu = solve_entry(e, measured, schedule, wnn)
         sigma = predict_sigma(model, measured, mu, e.mode)
         rmsd = quality(mu, spectrum, crop)["rmsd"]
         out[case] = {"coverage": coverage(spectrum, mu, sigma, region=crop),

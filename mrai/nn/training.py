@@ -14,10 +14,11 @@ from dataclasses import asdict, dataclass
 from mrai.nn.backend import keras
 import numpy as np
 
-from mrai.fileio.pipe import atomic_write_bytes
+from mrai.output import atomic_write_bytes
 from mrai.metrics import quality
 from mrai.nn.config import WNNConfig
-from mrai.nn.data import TrainingRecipe, batch, inputs, sample
+from mrai.nn.data import TrainingRecipe, batch, sample
+from mrai.nn.inference import predict
 from mrai.nn.devices import device_description, gpus
 from mrai.nn.model import build_wnn
 
@@ -73,13 +74,6 @@ def validation_set(recipe, count, size=VALIDATION_SIZE):
     rng = np.random.default_rng(VALIDATION_SEED)
     triples = [sample(recipe, rng, size) for _ in range(count)]
     return np.stack([t[0] for t in triples]), np.stack([t[2] for t in triples])
-
-
-def predict(model, echo, batch_size=4):
-    """Run ``model`` on a stack of Echo spectra (N, F1, F2), in batches; numpy float32 out."""
-    out = [np.asarray(model(inputs(echo[i:i + batch_size], model.wnn_config)))
-           for i in range(0, len(echo), batch_size)]
-    return np.concatenate(out).astype(np.float32)
 
 
 def evaluate(model, echo, reference):

@@ -60,7 +60,8 @@ def write_ucsf(target, dic, data, overwrite=False, source=None):
     ``target`` (a path, or '-' for standard output), atomically."""
     from nmrglue.fileio import sparky
 
-    from mrai.fileio.pipe import STDIO, check_writable
+    from mrai.fileio.pipe import STDIO
+    from mrai.output import check_writable
 
     check_ucsf(dic, data, source)
     sparky_dic, values = to_sparky(dic, data)

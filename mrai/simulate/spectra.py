@@ -141,7 +141,8 @@ class SimulatedSpectrum:
     round-off); nus: ``full`` sampled at ``schedule`` (t1 indices) by
     mrai.physics.nus_degrade, which assumes t1 starts at 0: with a non-zero ``t1_start`` it is
     computed the same way but is not a physical NUS spectrum; peaks: the drawn parameters, one
-    array entry per peak. ``settings.phases()`` gives the nmrPipe phases of the data.
+    array entry per peak. ``settings.phases()`` gives the nmrPipe phases of the data, and
+    ``header`` an NMRPipe header for its spectra that records them.
     """
 
     reference: np.ndarray
@@ -153,6 +154,17 @@ class SimulatedSpectrum:
     schedule: np.ndarray
     settings: SimulationSettings
     peaks: dict = field(default_factory=dict)
+
+    @property
+    def header(self):
+        """An NMRPipe header for these spectra (a 900 MHz 1H-15N HSQC's widths), with the
+        acquired points and the first-order phases of their time grids."""
+        from mrai.fileio.header import spectrum_header
+
+        header = spectrum_header(self.settings.size, acquired=self.settings.acquired)
+        for axis, (p0, p1) in self.settings.phases().items():
+            header[f"FD{axis}P0"], header[f"FD{axis}P1"] = float(p0), float(p1)
+        return header
 
 
 def sine_bell(n, off=0.5, end=0.98, power=2.0):
@@ -237,6 +249,16 @@ def _noise(shape, acquired, windows, rng):
     z *= weights[0][:, None] * weights[1][None, :]
     noise = sfft.fft2(z.astype(np.complex64), workers=-1).real
     return noise / max(float(noise.std()), 1e-30)
+
+
+def spectrum(size=(256, 2048), peaks=300, noise=1e-3, seed=None, t1_start=0.0, t2_start=0.0,
+             **settings):
+    """:func:`simulate` with the common settings as keywords (the public API's
+    ``mrai.simulate``): ``size`` (F1, F2), ``peaks``, ``noise`` (std / largest peak), ``seed``,
+    ``t1_start`` / ``t2_start`` (dwells) and any other :class:`SimulationSettings` field."""
+    values = SimulationSettings(size=tuple(size), peaks=peaks, noise=noise, t1_start=t1_start,
+                                t2_start=t2_start, **settings)
+    return simulate(values, seed=seed)
 
 
 def simulate(settings=None, seed=None, **overrides):

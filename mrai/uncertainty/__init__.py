@@ -1,11 +1,10 @@
 """Uncertainty: per-point sigma of a reconstruction and what follows from it
-(docs/conventions.md). ``scores`` holds the numpy statistics (NLL, pSQ, coverage); ``assess``
-applies a sigma network to a reconstruction; the networks themselves are Keras models in
-:mod:`mrai.nn.sigma` (imported only when used)."""
+(docs/conventions.md). ``scores`` holds the numpy statistics (NLL, pSQ, coverage), ``holdout``
+IST's hold-out estimate of its NUS error; the networks are in :mod:`mrai.nn.sigma` (Keras) and
+:mod:`mrai.runtime`, and :func:`mrai.reconstruction.assess` applies one to a reconstruction."""
 
-from mrai.uncertainty.assess import assess, measured_input, sigma_method
 from mrai.uncertainty.scores import (SIGNAL_LEVEL, Z95, coverage, gaussian_nll, psq,
                                      sigma_summary, signal_points)
 
-__all__ = ["assess", "measured_input", "sigma_method", "SIGNAL_LEVEL", "Z95", "coverage", "gaussian_nll", "psq", "sigma_summary",
+__all__ = ["SIGNAL_LEVEL", "Z95", "coverage", "gaussian_nll", "psq", "sigma_summary",
            "signal_points"]
