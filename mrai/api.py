@@ -220,7 +220,7 @@ def score(recon: np.ndarray, mode: str, method: str = "wnn",
     """
     from mrai import reconstruction
     from mrai.methods import table
-    from mrai.nn.inference import default_sigma_model, load_sigma
+    from mrai.nn.models import default_sigma_model, load_sigma
 
     e = table.entry(method, mode)
     network, _ = load_sigma(sigma_model or default_sigma_model(e.sigma), "auto", backend)

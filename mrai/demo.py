@@ -61,7 +61,7 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
     modes = dict(CASES)
     rows = [{"input": name, "method": "none", **quality(files[name], data.reference)}
             for name, _ in CASES]
-    from mrai.nn.inference import load_model  # imports Keras: only here
+    from mrai.nn.models import load_model
 
     network = load_model(model, "auto")
     sigmas = _sigma_networks(sigma_dir)
@@ -96,7 +96,7 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
 
 def _sigma_networks(folder):
     """{'wnn-echo': model, ...} for the sigma networks present in ``folder``."""
-    from mrai.nn.inference import load_sigma, model_dir
+    from mrai.nn.models import load_sigma, model_dir
 
     found = {}
     for method in table.SIGMA_NETWORKS:

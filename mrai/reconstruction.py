@@ -47,7 +47,8 @@ def solver(e, schedule=None, start=ORIGIN, model=None, precision=None, iteration
 
 
 def _wnn_solver(e, start, model, precision, backend):
-    from mrai.nn.inference import load_model, reconstruct
+    from mrai.nn.inference import reconstruct
+    from mrai.nn.models import load_model
 
     network, card = model if isinstance(model, tuple) else load_model(model, precision, backend)
 

@@ -82,18 +82,13 @@ def parse_region(text):
 def nus_schedule(reader, path):
     """The validated NUS schedule for ``reader``'s spectrum: from a schedule file, or
     ``'header'`` for the one mrai recorded in its header."""
-    from mrai.fileio.header import provenance
-    from mrai.fileio.schedule import read_schedule, schedule_from_hex
+    from mrai.fileio.schedule import read_schedule, recorded_schedule
     from mrai.physics import validate_schedule
     from mrai.planes import f1_size
 
     n0 = f1_size(reader)
     if path == "header":
-        record = provenance(reader.dic) or {}
-        if "sched" not in record:
-            raise InputError("no NUS schedule recorded in the header; give --nus SCHEDULE_FILE",
-                             reader.name)
-        values, source = schedule_from_hex(record["sched"], int(record["n"])), reader.name
+        values, source = recorded_schedule(reader.dic, reader.name), reader.name
     else:
         values, source = read_schedule(path), path
     try:

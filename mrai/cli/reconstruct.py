@@ -139,7 +139,7 @@ def warn_unphased(name, plane, mode):
 
 
 def _sigma_model(path, e, backend=None):
-    from mrai.nn.inference import default_sigma_model, load_sigma
+    from mrai.nn.models import default_sigma_model, load_sigma
 
     return load_sigma(path or default_sigma_model(e.sigma), "auto", backend or "auto")
 

@@ -56,7 +56,7 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
     measured = _measured(measured_path, reader)
     if sigma_out:
         check_writable(sigma_out, overwrite)
-    from mrai.nn.inference import default_sigma_model, load_sigma
+    from mrai.nn.models import default_sigma_model, load_sigma
 
     model, card = load_sigma(sigma_model or default_sigma_model(name), "auto", backend)
     bounds = parse_region(region)

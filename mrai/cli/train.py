@@ -162,38 +162,15 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
 
 
 def _settings(card_file, options, kind):
-    """(config, recipe, schedule) from defaults, a card, and explicit options, in that order."""
-    from mrai.nn.card import read_card
-    from mrai.nn.config import WNNConfig
-    from mrai.nn.data import TrainingRecipe
-    from mrai.nn.training import DEFAULT_CONFIG, Schedule
+    """(config, recipe, schedule) from defaults, a card, and explicit options, in that order
+    (mrai.nn.training.training_settings), with its complaints as this command's errors."""
+    from mrai.nn.training import training_settings
 
-    config, recipe, schedule = (dict(DEFAULT_CONFIG) if kind == "wnn" else {}), {}, {}
-    if card_file:
-        card = read_card(card_file, kind)
-        config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
-    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
-                "noise_scale", "sampling", "column", "signal_weight", "t1_points", "holdout"):
-        if options.get(key) is not None:
-            config[key] = options[key]
-    if kind == "sigma" and "method" not in config:
-        raise click.UsageError(f"give --method {'|'.join(SIGMA_NETWORKS)} (or --card)")
-    if options.get("sizes"):
-        recipe["sizes"] = options["sizes"]
-    for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation", "init"):
-        if options.get(key) is not None:
-            schedule[key] = options[key]
-    if options.get("precision") or not card_file:
-        from mrai.nn.devices import training_precision
-
-        schedule["precision"] = training_precision(options.get("precision") or "auto")
     try:
-        if kind == "wnn":
-            config = WNNConfig.from_dict(config)
-        else:
-            from mrai.nn.sigma import SigmaConfig
-
-            config = SigmaConfig.from_dict(config)
-        return config, TrainingRecipe.from_dict(recipe), Schedule(**schedule)
+        return training_settings(kind, card_file, options)
+    except KeyError as exc:  # the one setting a sigma network cannot go without
+        raise click.UsageError(f"give --method {'|'.join(SIGMA_NETWORKS)} (or --card)") \
+            from exc
     except (TypeError, ValueError) as exc:
-        raise InputError(f"invalid training settings: {exc}", card_file or f"mrai train {kind}")
+        raise InputError(f"invalid training settings: {exc}",
+                         card_file or f"mrai train {kind}") from None

@@ -57,3 +57,15 @@ def schedule_record(schedule, n0):
     it fits the 160-byte comment field, the bit mask ``sched`` (None otherwise)."""
     n = (int(n0) + 1) // 2   # mrai.physics.nus.t1_half
     return {"n": n, "sched": schedule_to_hex(schedule, n) if n <= 256 else None}
+
+
+def recorded_schedule(dic, name=None):
+    """The NUS schedule mrai recorded in a header (mrai degrade --nus, mrai reconstruct --nus):
+    the t1 indices; InputError naming ``name`` when there is none."""
+    from mrai.fileio.header import provenance
+
+    record = provenance(dic) or {}
+    if "sched" not in record or "n" not in record:
+        raise InputError("no NUS schedule recorded in the header; give --nus SCHEDULE_FILE",
+                         name)
+    return schedule_from_hex(record["sched"], int(record["n"]))

@@ -137,7 +137,7 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     """Train the sigma network of ``config.method``, then write ``weights`` and its card;
     'wnn-echo' describes the WNN at ``wnn_path`` (default: the shipped one). Returns the card."""
     from mrai.nn.card import git_commit
-    from mrai.nn.inference import load_model, save_model
+    from mrai.nn.models import load_model, save_model
     from mrai.nn.training import training_card
 
     commit = git_commit()

@@ -11,16 +11,16 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
-from mrai.nn.backend import keras
 import numpy as np
 
-from mrai.output import atomic_write_bytes
 from mrai.metrics import quality
+from mrai.nn.backend import keras
 from mrai.nn.config import WNNConfig
 from mrai.nn.data import TrainingRecipe, batch, sample
+from mrai.nn.devices import device_description, gpus, training_precision
 from mrai.nn.inference import predict
-from mrai.nn.devices import device_description, gpus
 from mrai.nn.model import build_wnn
+from mrai.output import atomic_write_bytes
 
 DEFAULT_CONFIG = {"stages": 3, "start": "ist"}
 VALIDATION_SEED = 20240611
@@ -108,7 +108,7 @@ class Checkpoint:
 
     def save(self, model, optimizer, state):
         os.makedirs(self.folder, exist_ok=True)
-        from mrai.nn.inference import weights_only
+        from mrai.nn.models import weights_only
 
         tmp = self.weights + ".tmp.weights.h5"
         weights_only(model).save_weights(tmp)
@@ -121,7 +121,7 @@ class Checkpoint:
     def load(self, model, optimizer):
         with open(self.state) as fh:
             state = json.load(fh)
-        from mrai.nn.inference import weights_only
+        from mrai.nn.models import weights_only
 
         plain = weights_only(model)
         plain.load_weights(self.weights)
@@ -161,7 +161,7 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
                              f"{', '.join(mismatch)}; use another folder or the same settings")
         log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
     elif schedule.init:
-        from mrai.nn.inference import resolve_weights, weights_only
+        from mrai.nn.models import resolve_weights, weights_only
 
         plain = weights_only(model)
         path = resolve_weights(schedule.init)
@@ -252,7 +252,7 @@ def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False
                  workers=1):
     """Train, then write ``weights`` and the model card beside it; returns the card."""
     from mrai.nn.card import git_commit
-    from mrai.nn.inference import save_model
+    from mrai.nn.models import save_model
 
     commit = git_commit()  # the code that trains, before anything else changes
     model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log,
@@ -265,3 +265,35 @@ def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False
         card["real"] = real_metrics(model, real_spectrum, region)
     save_model(model, weights, card, overwrite=overwrite)
     return card
+
+
+def training_settings(kind, card_file=None, options=None):
+    """(config, recipe, schedule) for ``kind`` 'wnn' or 'sigma' from the defaults, a model card
+    (``card_file``; mrai.nn.card) and explicit ``options`` (the command's option names: filters,
+    dilations, stages, ratio, output, start, method, noise_scale, sampling, column,
+    signal_weight, t1_points, holdout; sizes; epochs, steps, batch_size, learning_rate, seed,
+    validation, init, precision), each later one winning. KeyError when a sigma network's
+    method is given nowhere; TypeError or ValueError for invalid settings."""
+    from mrai.nn.card import read_card
+    from mrai.nn.sigma_config import SigmaConfig
+
+    options = options or {}
+    config, recipe, schedule = (dict(DEFAULT_CONFIG) if kind == "wnn" else {}), {}, {}
+    if card_file:
+        card = read_card(card_file, kind)
+        config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
+    for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
+                "noise_scale", "sampling", "column", "signal_weight", "t1_points", "holdout"):
+        if options.get(key) is not None:
+            config[key] = options[key]
+    if kind == "sigma" and "method" not in config:
+        raise KeyError("method")
+    if options.get("sizes"):
+        recipe["sizes"] = options["sizes"]
+    for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation", "init"):
+        if options.get(key) is not None:
+            schedule[key] = options[key]
+    if options.get("precision") or not card_file:
+        schedule["precision"] = training_precision(options.get("precision") or "auto")
+    config = WNNConfig.from_dict(config) if kind == "wnn" else SigmaConfig.from_dict(config)
+    return config, TrainingRecipe.from_dict(recipe), Schedule(**schedule)
