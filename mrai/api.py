@@ -169,11 +169,8 @@ def reconstruct(spectrum: np.ndarray, mode: str, method: Optional[str] = None,
     """
     from mrai import reconstruction
 
-    wnn = method in (None, "wnn") and mode != "nus"
-    if wnn:
-        options["backend"] = backend
-    return reconstruction.reconstruct(spectrum, mode, method, schedule, _grid(header, start), model,
-                             **options)
+    return reconstruction.reconstruct(spectrum, mode, method, schedule, _grid(header, start),
+                                      model, backend, **options)
 
 
 def score(recon: np.ndarray, mode: str, method: str = "wnn",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mrai.methods.table import ORIGIN, Entry, check, choose, entry
+from mrai.methods.table import ORIGIN, Entry, check, choose, foreign_options
 from mrai.uncertainty.scores import sigma_summary
 
 
@@ -30,12 +30,13 @@ def solver(e, schedule=None, start=ORIGIN, model=None, precision=None, iteration
     """A :class:`Solver` for entry ``e``. ``model``: WNN weights path (None: the shipped model;
     a loaded (model, card) pair is taken as it is); ``precision``: 'auto', 'float32' or
     'bfloat16' (WNN); ``backend``: 'auto', 'onnx' or 'keras' (WNN, mrai.nn.inference.load_model;
-    bfloat16 is Keras only); ``iterations``, ``final_threshold``: IST (None: its defaults for the
-    mode); ``schedule``: t1 indices for 'nus'."""
+    bfloat16 is Keras only; ignored by methods without a network); ``iterations``,
+    ``final_threshold``: IST (None: its defaults for the mode); ``schedule``: t1 indices for
+    'nus'."""
     start = tuple(float(s) for s in start)
     given = {"model": model, "precision": precision, "iterations": iterations,
-             "final_threshold": final_threshold, "backend": backend}
-    unused = [k for k, v in given.items() if v is not None and k not in e.options]
+             "final_threshold": final_threshold}
+    unused = foreign_options(e, given)
     if unused:
         raise ValueError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not for "
                          f"the {e.method} method")
@@ -78,23 +79,24 @@ def _ist_solver(e, schedule, start, iterations, final_threshold):
 
 
 def reconstruct(measured, mode, method=None, schedule=None, start=ORIGIN, model=None,
-                **options):
+                backend=None, **options):
     """Reconstruct the real 2D spectrum ``measured`` (F1, F2; Echo-only, Anti-Echo-only or NUS
-    per ``mode``) with ``method`` (None: the mode's default for the grid, :func:`choose`). ``start``: the first sample of t1
-    and t2 in dwells, as the header's phases say (P1 / 360); each is taken to the nearest exact
-    grid (0 or half a dwell). ``options``: see :func:`solver`. Returns float32 of the same
-    shape whose measured part equals the input."""
+    per ``mode``) with ``method`` (None: the mode's default for the grid, :func:`choose`).
+    ``start``: the first sample of t1 and t2 in dwells, as the header's phases say (P1 / 360);
+    each is taken to the nearest exact grid (0 or half a dwell). ``backend`` and ``options``:
+    see :func:`solver`. Returns float32 of the same shape whose measured part equals the
+    input."""
     from mrai.physics.grid import nearest_start
 
     grid = tuple(nearest_start(s)[0] for s in start)
-    e, _ = choose(method, mode, grid)
+    e, _ = choose(method, mode, grid, dict(options, model=model))
     x = np.asarray(measured, dtype=np.float32)
     if x.ndim != 2:
         raise ValueError(f"a 2D spectrum is needed, got shape {x.shape}")
     problem = check(e, x.shape, grid)
     if problem:
         raise ValueError(problem)
-    return solver(e, schedule, grid, model, **options).solve(x)
+    return solver(e, schedule, grid, model, backend=backend, **options).solve(x)
 
 
 def sigma_for(e, sigma_net, recon, measured=None, schedule=None, start=ORIGIN, region=None):
@@ -103,25 +105,14 @@ def sigma_for(e, sigma_net, recon, measured=None, schedule=None, start=ORIGIN, r
     return assess(sigma_net, recon, e.mode, measured, schedule, region, start)
 
 
-def sigma_method(method, mode):
-    """The name of the sigma network for a reconstruction ``method`` ('wnn', 'ist') and
-    ``mode`` (mrai.methods.table)."""
-    if method is None:
-        raise ValueError("a method is needed (wnn or ist)")
-    return entry(method, mode).sigma
-
-
 def measured_input(recon, mode, schedule=None, start=ORIGIN):
     """What the measurement gave, recovered from an exactly consistent reconstruction: its
     Echo or Anti-Echo part on its time grid, or for NUS the reconstruction with the unsampled
     t1 rows of its Virtual Echo set to zero, given the schedule."""
-    from mrai.physics import nus_degrade, part
+    from mrai.physics import degrade
 
-    if mode == "nus":
-        if schedule is None:
-            raise ValueError("a NUS reconstruction needs its schedule")
-        return nus_degrade(recon, schedule).astype(np.float32)
-    return part(np.asarray(recon, dtype=np.float32), mode, start).astype(np.float32)
+    return degrade(np.asarray(recon, dtype=np.float32), mode, schedule, start) \
+        .astype(np.float32)
 
 
 def assess(model, recon, mode, measured=None, schedule=None, region=None, start=ORIGIN):

@@ -32,13 +32,6 @@ LABEL = {m: m.upper() for m in table.METHODS}
 BASE_AREA, BASE_PEAKS = 128 * 1024, 150
 
 
-def table_reconstruct():
-    """mrai.reconstruction.reconstruct (every method of mrai.methods.table)."""
-    from mrai.reconstruction import reconstruct
-
-    return reconstruct
-
-
 def floats(text):
     return tuple(float(v) for v in text.split(","))
 
@@ -85,7 +78,8 @@ def load_models(methods):
 
 def run(args, out=print):
     """Score every offset; returns the rows (dicts) and prints the table with ``out``."""
-    reconstruct = table_reconstruct()
+    from mrai.reconstruction import reconstruct
+
     models = load_models(args.methods)
     from mrai.physics.grid import nearest_start
 

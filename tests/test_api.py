@@ -32,3 +32,17 @@ def test_library_example_runs(tmp_path):
     assert len(rows) == 3 and all(float(row[-3]) > 0.99 for row in rows)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ist_echo.ft2", "ist_nus.ft2",
                                                           "wnn_echo.ft2"]
+
+
+def test_reconstruct_hands_a_grid_the_wnn_does_not_serve_to_ist():
+    """t1 and t2 from half a dwell: no method named, the backend option given as always, IST
+    reconstructs it (the WNN is refused there by name)."""
+    import pytest
+
+    import mrai
+
+    data = mrai.simulate(size=(32, 128), peaks=10, seed=2, t1_start=0.5, t2_start=0.5)
+    recon = mrai.reconstruct(data.echo, "echo", header=data.header, backend="onnx")
+    assert mrai.quality(recon, data.reference)["r"] > 0.95
+    with pytest.raises(ValueError, match="use --method ist"):
+        mrai.reconstruct(data.echo, "echo", method="wnn", header=data.header)

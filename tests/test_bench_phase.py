@@ -5,8 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 SCRIPT = os.path.join(os.path.dirname(__file__), os.pardir, "scripts", "bench_phase.py")
 
 
@@ -25,7 +23,6 @@ def _rows(text):
 
 
 def test_quick_table():
-    pytest.importorskip("mrai.methods.table", reason="bench_phase needs the method table")
     proc = subprocess.run([sys.executable, SCRIPT, "--quick", "--methods", "ist,wnn"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]

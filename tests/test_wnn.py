@@ -14,7 +14,8 @@ from conftest import ROOT, run_mrai
 keras = pytest.importorskip("keras")
 
 from mrai.errors import InputError  # noqa: E402
-from mrai.methods.projection import Projection, half_weights  # noqa: E402
+from mrai.methods.projection import Projection  # noqa: E402
+from mrai.physics.grid import split_weights  # noqa: E402
 from mrai.metrics import quality  # noqa: E402
 from mrai.nn import ops as veops  # noqa: E402
 from mrai.nn.config import WNNConfig  # noqa: E402
@@ -50,7 +51,11 @@ def tiny_file(tmp_path, tiny):
 @pytest.mark.parametrize("shape", [(4, 8), (6, 10), (32, 128), (64, 34)])
 def test_support_weights_match_numpy_projection(shape):
     full = np.asarray(veops.support_weights(*shape))
-    assert np.array_equal(full[:, : shape[1] // 2 + 1], half_weights(echo_mask(shape)))
+    assert np.array_equal(full, split_weights(shape))
+    # the symmetrised quadrant mask
+    mask = echo_mask(shape)
+    mirrored = np.roll(mask[::-1, ::-1], (1, 1), axis=(0, 1))
+    assert np.array_equal(full, (mask + mirrored) / 2)
     assert np.array_equal(full, full[np.r_[0, shape[0] - 1:0:-1]][:, np.r_[0, shape[1] - 1:0:-1]])
 
 

@@ -62,9 +62,8 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         if sigma_model and not sigma_path:
             raise ValueError("--sigma-model goes with --sigma PATH")
         options = dict(model=model_path, precision=precision, iterations=iterations,
-                       final_threshold=final_threshold, backend=backend)
-        wrong = [f"--{k.replace('_', '-')}" for k, v in options.items()  # --backend also
-                 if v is not None and k not in e.options and k != "backend"]  # serves --sigma
+                       final_threshold=final_threshold)
+        wrong = [f"--{k.replace('_', '-')}" for k in table.foreign_options(e, options)]
         if wrong:
             raise ValueError(f"{' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not "
                              f"for --method {e.method}")
@@ -73,10 +72,9 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     reader = PipeReader(resolve_input(input_path, in_path))
     require_real_spectrum(reader.dic, reader.name)
     start, off = plane_grid(reader.dic)
-    if not any(v is not None for k, v in options.items() if k in e.options and k != "backend"):
-        e, note = table.choose(method, mode, start)  # the grid's method when none is named
-        if note:
-            say(f"mrai reconstruct: {reader.name}: {note}")
+    e, note = table.choose(method, mode, start, options)  # the grid's method when none is named
+    if note:
+        say(f"mrai reconstruct: {reader.name}: {note}")
     problem = table.check(e, plane_shape(reader), start)
     if problem:
         raise InputError(problem, reader.name)
@@ -85,8 +83,8 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     target = resolve_output(out_path)
     if sigma_path:
         check_writable(sigma_path, overwrite)
-    run = reconstruction.solver(e, schedule, start, **{k: v for k, v in options.items()
-                                              if k in e.options})
+    run = reconstruction.solver(e, schedule, start, backend=backend,
+                                **{k: v for k, v in options.items() if k in e.options})
     record = table.record(e, start, off, **run.fields)
     if schedule is not None:
         record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))

@@ -1,9 +1,7 @@
 """``mrai train wnn`` and ``mrai train sigma``: train networks on simulated spectra; each writes
 weights and a model card."""
 
-import json
 import os
-import time
 
 import click
 

@@ -19,11 +19,11 @@ import sys
 
 import numpy as np
 
-from mrai.errors import InputError, OutputError  # noqa: F401
-from mrai.output import atomic_write_bytes, check_writable, temp_beside  # noqa: F401 (re-export)
+from mrai.errors import InputError
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import (BYTEORDER_KEY, HEADER_BYTES, decode_plane, encode_header, encode_plane,
                                 layout, parse_header)
+from mrai.output import check_writable, temp_beside
 
 STDIO = "-"
 

@@ -9,16 +9,8 @@ one projection costs one rfft2 and one irfft2, about one complex 2D FFT.
 import numpy as np
 import scipy.fft as sfft
 
-from mrai.physics.echo import echo_mask
 from mrai.physics.grid import split_filter, split_weights
 from mrai.physics.nus import nus_row_mask
-
-
-def half_weights(weights):
-    """Symmetrised weights on the rfft2 half plane, float32 (n0, n1 // 2 + 1)."""
-    w = np.asarray(weights, dtype=np.float64)
-    mirrored = np.roll(w[::-1, ::-1], (1, 1), axis=(0, 1))  # W(-k)
-    return ((w + mirrored) / 2)[:, : w.shape[1] // 2 + 1].astype(np.float32)
 
 
 class Projection:
@@ -36,8 +28,8 @@ class Projection:
             raise ValueError("half-dwell grids are handled for 'echo' and 'antiecho'")
         if self.half_dwell:
             self.weights = np.array(split_weights(shape, mode, self.start))
-        elif mode in ("echo", "antiecho"):
-            self.weights = half_weights(echo_mask(shape, mode))
+        elif mode in ("echo", "antiecho"):  # the symmetrised weights on the rfft2 half plane
+            self.weights = np.array(split_weights(shape, mode)[:, : n1 // 2 + 1])
         elif mode == "nus":
             rows = nus_row_mask(schedule, n0).astype(np.float32)
             self.weights = np.repeat(rows[:, None], n1 // 2 + 1, axis=1)

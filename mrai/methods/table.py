@@ -49,8 +49,8 @@ ENTRIES = (
     Entry("ist", "echo", "ist-echo", False, ALL_GRIDS, ("iterations", "final_threshold")),
     Entry("ist", "antiecho", "ist-echo", False, ALL_GRIDS, ("iterations", "final_threshold")),
     Entry("ist", "nus", "ist-nus", True, (ORIGIN,), ("iterations", "final_threshold")),
-    Entry("wnn", "echo", "wnn-echo", True, WNN_GRIDS, ("model", "precision", "backend")),
-    Entry("wnn", "antiecho", "wnn-echo", True, WNN_GRIDS, ("model", "precision", "backend")),
+    Entry("wnn", "echo", "wnn-echo", True, WNN_GRIDS, ("model", "precision")),
+    Entry("wnn", "antiecho", "wnn-echo", True, WNN_GRIDS, ("model", "precision")),
 )
 SIGMA_NETWORKS = ("wnn-echo", "ist-echo", "ist-nus")  # every Entry.sigma (a test checks)
 
@@ -70,13 +70,21 @@ def entry(method, mode):
                      f"use --method {served} for {mode_label(mode)}")
 
 
-def choose(method, mode, start=ORIGIN):
+def foreign_options(e, options):
+    """The names of the ``options`` (a dict; None values count as not given) that entry ``e``'s
+    solver does not take."""
+    return [k for k, v in options.items() if v is not None and k not in e.options]
+
+
+def choose(method, mode, start=ORIGIN, options=None):
     """(entry, note): the entry of ``method`` for ``mode``; with no method named, the mode's
-    default, or, when that does not serve the time grid ``start``, the first entry that does,
-    with a note that says why (None otherwise)."""
+    default, or, when that does not serve the time grid ``start`` and none of the ``options``
+    given (a dict) is its own, the first entry that does, with a note that says why (None
+    otherwise)."""
     e = entry(method, mode)
     start = tuple(float(s) for s in start)
-    if method is not None or start in e.grids:
+    own = any(v is not None and k in e.options for k, v in (options or {}).items())
+    if method is not None or start in e.grids or own:
         return e, None
     for other in ENTRIES:
         if other.mode == mode and start in other.grids:
