@@ -32,6 +32,25 @@ class TrainingRecipe:
     window_off: tuple = (0.35, 0.5)
     window_end: tuple = (0.9, 1.0)
     window_pow: tuple = (1.0, 2.0)
+    # the realistic simulator (mrai.simulate.artefacts, docs/simulator.md); all off by default,
+    # so that the cards of the networks trained before it read as they were trained
+    window_kinds: tuple = (1.0, 0.0, 0.0)   # chance of an SP, EM, GM window, per dimension
+    em_lb: tuple = (0.5, 4.0)               # EM line broadening, e-folds over the acquired time
+    gm_g1: tuple = (0.0, 2.0)               # GM inverse exponential, e-folds
+    gm_g2: tuple = (0.5, 2.5)               # GM Gaussian, e-folds
+    log_amplitudes: float = 0.0             # chance of log-uniform peak heights ...
+    dynamic_range: tuple = (30.0, 3000.0)   # ... from 1 / this (drawn log-uniform) up to 1
+    broad_fraction: tuple = (0.0, 0.0)      # share of exchange-broadened peaks
+    coupling_chance: float = 0.0            # chance of a spectrum with F1 doublets (13C-13C)
+    coupling_fraction: tuple = (0.3, 1.0)   # share of its peaks that are split
+    global_phase_deg: float = 0.0           # residual zero-order phase error scale, degrees
+    t1_noise: tuple = (0.0, 0.0)            # relative t1 perturbation, log-uniform
+    solvent_chance: float = 0.0             # chance of a solvent ridge ...
+    solvent: tuple = (2e-3, 5e-2)           # ... of this std / max (log-uniform)
+    baseline: tuple = (0.0, 0.0)            # smooth baseline, largest value / max
+    imbalance: tuple = (0.0, 0.0)           # Echo / Anti-Echo imbalance
+    region1: tuple = (1.0, 1.0)             # share of the F1 width the peaks fill, ...
+    region2: tuple = (1.0, 1.0)             # ... and of F2 (a random box; 1: all of it)
 
     def __post_init__(self):
         self.sizes = tuple(tuple(int(n) for n in s) for s in self.sizes)
@@ -53,12 +72,72 @@ class TrainingRecipe:
         k = max(1, int(round(density * n0 * n1)))
         acq = (max(2, int(n0 * rng.uniform(*self.acquired1))),
                max(2, int(n1 * rng.uniform(*self.acquired2))))
-        return SimulationSettings(
+        settings = SimulationSettings(
             size=size, acquired=acq, peaks=(k, k), decay1=self.decay1, decay2=self.decay2,
             noise=float(np.exp(rng.uniform(*np.log(self.noise)))), phase_deg=self.phase_deg,
             negative_fraction=float(rng.uniform(*self.negative_fraction)),
             window=(rng.uniform(*self.window_off), rng.uniform(*self.window_end),
                     rng.uniform(*self.window_pow)))
+        if self.realistic:
+            self._realistic(rng, settings)
+        return settings
+
+    @property
+    def realistic(self):
+        """Whether the recipe draws any part of the realistic simulator."""
+        plain = TrainingRecipe()
+        return any(np.ravel(getattr(self, name)).tolist() != np.ravel(getattr(plain, name)).tolist()
+                   for name in REALISTIC_FIELDS)
+
+    def _window(self, rng):
+        kind = rng.choice(3, p=np.asarray(self.window_kinds) / np.sum(self.window_kinds))
+        if kind == 0:
+            return ("sp", rng.uniform(*self.window_off), rng.uniform(*self.window_end),
+                    rng.uniform(*self.window_pow))
+        if kind == 1:
+            return ("em", rng.uniform(*self.em_lb))
+        return ("gm", rng.uniform(*self.gm_g1), rng.uniform(*self.gm_g2))
+
+    def _realistic(self, rng, settings):
+        """Draw the realistic parts into ``settings`` (after the plain draws, so that a plain
+        recipe's stream is unchanged)."""
+        settings.windows = (self._window(rng), self._window(rng))
+        if rng.random() < self.log_amplitudes:
+            settings.amplitude_scale = "log"
+            settings.amplitude = (1.0 / _log_uniform(rng, self.dynamic_range), 1.0)
+        settings.broad_fraction = float(rng.uniform(*self.broad_fraction))
+        if rng.random() < self.coupling_chance:
+            settings.coupling_fraction = float(rng.uniform(*self.coupling_fraction))
+        settings.global_phase_deg = float(self.global_phase_deg)
+        if self.t1_noise[1] > 0:
+            settings.t1_noise = _log_uniform(rng, self.t1_noise)
+            settings.t1_noise_shared = float(rng.uniform(0, 1))
+        if rng.random() < self.solvent_chance:
+            settings.solvent = _log_uniform(rng, self.solvent)
+            settings.solvent_shared = float(rng.uniform(0, 1))
+        settings.baseline = float(rng.uniform(*self.baseline))
+        settings.imbalance = float(rng.uniform(*self.imbalance))
+        settings.freq1 = _box(rng, settings.freq1, self.region1)
+        settings.freq2 = _box(rng, settings.freq2, self.region2)
+        settings.__post_init__()
+
+
+REALISTIC_FIELDS = ("window_kinds", "log_amplitudes", "broad_fraction", "coupling_chance",
+                    "global_phase_deg", "t1_noise", "solvent_chance", "baseline", "imbalance",
+                    "region1", "region2")
+
+
+def _box(rng, bounds, share):
+    """A random sub-range of ``bounds`` whose width is a share drawn from ``share``."""
+    lo, hi = bounds
+    width = (hi - lo) * rng.uniform(*share)
+    start = rng.uniform(lo, hi - width)
+    return (float(start), float(start + width))
+
+
+def _log_uniform(rng, bounds):
+    lo, hi = bounds
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
 def sample(recipe, rng, size):
@@ -112,8 +191,15 @@ def batch(recipe, seed, index, batch_size, config, steps=None):
 
 
 def realistic_recipe():
-    """The recipe of the realistic simulator (artefacts of real spectra; docs/simulator.md)."""
-    return TrainingRecipe()     # filled in with the artefact ranges below
+    """The recipe of the realistic simulator: the plain recipe's peaks and noise plus the
+    artefacts of real spectra, with ranges measured on the real spectra of the project's
+    benchmark (docs/simulator.md says how; scripts/compare_simulator.py compares them)."""
+    return TrainingRecipe(
+        window_kinds=(0.7, 0.2, 0.1), log_amplitudes=0.5, dynamic_range=(30.0, 3000.0),
+        broad_fraction=(0.0, 0.15), coupling_chance=0.25, coupling_fraction=(0.3, 1.0),
+        global_phase_deg=3.0, t1_noise=(3e-3, 6e-2), solvent_chance=0.6,
+        solvent=(2e-3, 5e-2), baseline=(0.0, 3e-3), imbalance=(-0.03, 0.03),
+        region1=(0.4, 1.0), region2=(0.25, 1.0))
 
 
 RECIPES = {"plain": TrainingRecipe, "realistic": realistic_recipe}

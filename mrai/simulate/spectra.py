@@ -43,6 +43,8 @@ import scipy.fft as sfft
 from mrai.physics.echo import antiecho_part, echo_part
 from mrai.physics.grid import grid_part
 from mrai.physics.nus import nus_degrade
+from mrai.simulate.artefacts import (baseline, check_window, perturbations, solvent_ridge,
+                                     split_products, window)
 from mrai.simulate.schedules import poisson_gap, schedule_size
 
 
@@ -73,6 +75,22 @@ class SimulationSettings:
     nus_fraction: float = 0.5          # NUS sampling fraction of the acquired t1 points
     t1_start: float = 0.0              # first t1 sample at t1_start dwells (0.5: f1180)
     t2_start: float = 0.0              # first t2 sample at t2_start dwells
+    # the realistic simulator's parts (mrai.simulate.artefacts); all off by default
+    windows: tuple = None              # per dimension ('sp', off, end, pow) | ('em', lb) |
+                                       # ('gm', g1, g2); None: the sine bell ``window`` in both
+    amplitude_scale: str = "linear"    # 'log': amplitudes log-uniform over ``amplitude``
+    broad_fraction: float = 0.0        # share of broadened (exchange) peaks
+    broad_factor: tuple = (3.0, 10.0)  # their decay multiplier range (both dimensions)
+    coupling_fraction: float = 0.0     # share of peaks split into an in-phase F1 doublet
+    coupling1: tuple = (0.004, 0.015)  # its splitting J, fractions of the F1 spectral width
+    global_phase_deg: float = 0.0      # std of a zero-order phase error per dimension, degrees
+    t1_noise: float = 0.0              # std of the relative t1 perturbation per increment
+    t1_noise_shared: float = 0.5       # its correlation between P- and N-type data
+    solvent: float = 0.0               # solvent ridge std along F1 (strongest column) / max
+    solvent_freq2: tuple = (-0.06, 0.06)   # solvent F2 position range, fractions of the width
+    solvent_decay2: tuple = (10.0, 60.0)   # its t2 decay range, e-folds over the acquired t2
+    solvent_shared: float = 0.0        # correlation of its P- and N-type t1 series
+    baseline: float = 0.0              # largest value of a smooth baseline / max
 
     def __post_init__(self):
         self.size = tuple(int(n) for n in self.size)
@@ -92,6 +110,30 @@ class SimulationSettings:
         self.t1_start, self.t2_start = float(self.t1_start), float(self.t2_start)
         if not (np.isfinite(self.t1_start) and np.isfinite(self.t2_start)):
             raise ValueError(f"time starts must be finite, got {self.t1_start}, {self.t2_start}")
+        if self.windows is not None:
+            if len(self.windows) != 2:
+                raise ValueError("windows must give one window per dimension (F1, F2)")
+            self.windows = tuple(check_window(w) for w in self.windows)
+        if self.amplitude_scale not in ("linear", "log"):
+            raise ValueError(f"amplitude_scale must be 'linear' or 'log', not "
+                             f"{self.amplitude_scale!r}")
+        if self.amplitude_scale == "log" and min(self.amplitude) <= 0:
+            raise ValueError("log-uniform amplitudes need a positive range")
+        for name in ("broad_fraction", "coupling_fraction", "t1_noise_shared", "solvent_shared"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in 0..1, got {getattr(self, name)}")
+        for name in ("t1_noise", "solvent", "baseline", "global_phase_deg"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be finite and >= 0, got {value}")
+
+    @property
+    def realistic(self):
+        """Whether any part of the realistic simulator is on."""
+        return (self.windows is not None or self.amplitude_scale != "linear"
+                or self.broad_fraction > 0 or self.coupling_fraction > 0
+                or self.global_phase_deg > 0 or self.t1_noise > 0 or self.solvent > 0
+                or self.baseline > 0)
 
     @property
     def starts(self):
@@ -197,16 +239,21 @@ def _transform(x, n, start, axis):
     return spec
 
 
-def _lines(n_spec, n_acq, freqs, decays, phases, window, start=0.0):
+def _lines(n_spec, n_acq, freqs, decays, phases, window, start=0.0, couplings=None):
     """Complex 1D spectra (n_spec, K) of K decaying exponentials, processed NMRPipe-style.
 
-    Samples at t = (k + start) dwells, k < n_acq; first point halved only for start 0; phase
-    corrected for the start (absorptive); then the per-peak phase errors ``phases`` (radians)."""
+    Samples at t = (k + start) dwells, k < n_acq; ``window`` (n_acq,) multiplies them (complex
+    where it carries a t1 perturbation); ``couplings`` (K,) split each line into an in-phase
+    doublet J apart (fractions of the spectral width: cos(pi J t)); first point halved only
+    for start 0; phase corrected for the start (absorptive); then the per-peak phase errors
+    ``phases`` (radians)."""
     t = np.arange(n_acq, dtype=np.float64)[:, None]
     if start != 0:
         t = t + start
     fid = np.exp(t * (2j * np.pi * freqs[None, :] - decays[None, :] / n_acq))
-    fid *= window[:, None]
+    if couplings is not None:
+        fid *= np.cos(np.pi * couplings[None, :] * t)
+    fid = fid * window[:n_acq, None]
     if start == 0:
         fid[0] *= 0.5
     spec = _transform(fid, n_spec, start, axis=0)
@@ -264,8 +311,13 @@ def spectrum(size=(256, 2048), peaks=300, noise=1e-3, seed=None, t1_start=0.0, t
 def simulate(settings=None, seed=None, **overrides):
     """Draw one random data set. ``settings`` (or keyword overrides of its fields) and ``seed``
     fix everything: the same seed gives the same spectra (and the same peaks whatever the time
-    starts). With both starts 0 the output is bit for bit what it was before starts existed.
-    Returns :class:`SimulatedSpectrum`."""
+    starts). With both starts 0 and the realistic parts off the output is bit for bit what it
+    was before starts and those parts existed. Returns :class:`SimulatedSpectrum`.
+
+    Realistic parts (mrai.simulate.artefacts): what the Echo part determines (couplings, broad
+    lines, windows, phase errors, the baseline, the shared half of t1 noise and solvent) joins
+    ``clean``; what it cannot tell (the P/N-independent half of t1 noise and solvent) joins the
+    noise, ``reference - clean``."""
     if settings is None:
         settings = SimulationSettings(**overrides)
     elif overrides:
@@ -273,13 +325,18 @@ def simulate(settings=None, seed=None, **overrides):
     rng = np.random.default_rng(seed)
     (n0, n1), (m0, m1) = settings.size, settings.acquired
     k = int(rng.integers(settings.peaks[0], settings.peaks[1] + 1))
-    amp = _uniform(rng, settings.amplitude, k)
+    if settings.amplitude_scale == "log":
+        amp = np.exp(_uniform(rng, np.log(settings.amplitude), k))
+    else:
+        amp = _uniform(rng, settings.amplitude, k)
     amp[rng.random(k) < settings.negative_fraction] *= -1
     peaks = dict(amplitude=amp,
                  freq1=_uniform(rng, settings.freq1, k), freq2=_uniform(rng, settings.freq2, k),
                  decay1=_uniform(rng, settings.decay1, k), decay2=_uniform(rng, settings.decay2, k),
                  phase1=np.deg2rad(rng.normal(0, settings.phase_deg, k)),
                  phase2=np.deg2rad(rng.normal(0, settings.phase_deg, k)))
+    if settings.realistic:
+        return _simulate_realistic(settings, rng, k, peaks)
     w0, w1 = sine_bell(m0, *settings.window), sine_bell(m1, *settings.window)
     s0, s1 = settings.starts
     if s0 == 0 and s1 == 0:    # the original construction, bit for bit
@@ -304,10 +361,74 @@ def simulate(settings=None, seed=None, **overrides):
         echo_noise = grid_part(noise, "echo", grid).astype(np.float64)
         echo = (0.5 * (clean.astype(np.float64) - twist) + echo_noise).astype(np.float32)
         antiecho = reference - echo                      # 0.5 Re(conj(L1) L2) + the rest
+    return _finish(settings, rng, peaks, reference, clean, echo, antiecho)
+
+
+def _finish(settings, rng, peaks, reference, clean, echo, antiecho):
+    """Imbalance, the NUS schedule and the result."""
     e = settings.imbalance
     full = reference + np.float32(e) * (echo - antiecho)
+    m0 = settings.acquired[0]
     schedule = poisson_gap(m0, schedule_size(m0, settings.nus_fraction), seed=rng.integers(2**32))
     return SimulatedSpectrum(reference=reference, clean=clean.astype(np.float32), full=full,
                              echo=(1 + e) * echo, antiecho=(1 - e) * antiecho,
                              nus=nus_degrade(full, schedule), schedule=schedule,
                              settings=settings, peaks=peaks)
+
+
+def _simulate_realistic(settings, rng, k, peaks):
+    """:func:`simulate` with the realistic parts on (peaks already drawn)."""
+    (n0, n1), (m0, m1) = settings.size, settings.acquired
+    s0, s1 = settings.starts
+    amp = peaks["amplitude"]
+    if settings.windows is None:
+        w0, w1 = sine_bell(m0, *settings.window), sine_bell(m1, *settings.window)
+    else:
+        w0, w1 = window(m0, settings.windows[0]), window(m1, settings.windows[1])
+    broad = rng.random(k) < settings.broad_fraction
+    factor = np.where(broad, _uniform(rng, settings.broad_factor, k), 1.0)
+    peaks["decay1"], peaks["decay2"] = peaks["decay1"] * factor, peaks["decay2"] * factor
+    coupled = rng.random(k) < settings.coupling_fraction
+    peaks["coupling1"] = np.where(coupled, _uniform(rng, settings.coupling1, k), 0.0)
+    offsets = np.deg2rad(rng.normal(0, settings.global_phase_deg, 2))
+    peaks["phase1"], peaks["phase2"] = peaks["phase1"] + offsets[0], peaks["phase2"] + offsets[1]
+    args1 = (peaks["freq1"], peaks["decay1"], peaks["phase1"])
+    c1 = _lines(n0, m0, *args1, w0, s0, peaks["coupling1"]) * amp
+    c2 = _lines(n1, m1, peaks["freq2"], peaks["decay2"], peaks["phase2"], w1, s1)
+    clean = c1.real @ c2.real.T
+    twist = c1.imag @ c2.imag.T
+    scale = float(np.abs(clean).max()) if k else 1.0
+    known = np.zeros((n0, n1))
+    unknown = np.zeros((n0, n1))
+    if settings.t1_noise > 0 and k:
+        mean, diff = perturbations(m0, settings.t1_noise, settings.t1_noise_shared, rng)
+        l1m = _lines(n0, m0, *args1, w0 * mean, s0, peaks["coupling1"]) * amp
+        l1d = _lines(n0, m0, *args1, w0 * diff, s0, peaks["coupling1"]) * amp
+        a, b = split_products(l1m, l1d, c2)
+        known += a
+        unknown += b
+    if settings.solvent > 0:
+        a, b = solvent_ridge((n0, n1), (m0, m1), (w0, w1), settings.solvent * scale,
+                             _uniform(rng, settings.solvent_freq2, 1)[0],
+                             _uniform(rng, settings.solvent_decay2, 1)[0],
+                             rng.uniform(-np.pi, np.pi), settings.solvent_shared, rng)
+        known += a
+        unknown += b
+    if settings.baseline > 0:
+        known += baseline((n0, n1), settings.baseline * scale, rng)
+    if s0 == 0 and s1 == 0:
+        noise = _noise((n0, n1), (m0, m1), (w0, w1), rng) * (settings.noise * scale)
+    else:
+        noise = _noise_shifted((n0, n1), (m0, m1), (w0, w1), (s0, s1), rng)
+        noise = noise * (settings.noise * scale)
+    noise = noise + unknown
+    clean_all = clean + known
+    reference = (clean_all + noise).astype(np.float32)
+    if s0 == 0 and s1 == 0:
+        echo = echo_part(reference)
+    else:
+        grid = (grid_start(s0), grid_start(s1))
+        echo = 0.5 * (clean - twist) + grid_part(known + noise, "echo", grid)
+        echo = echo.astype(np.float32)
+    antiecho = reference - echo
+    return _finish(settings, rng, peaks, reference, clean_all, echo, antiecho)
