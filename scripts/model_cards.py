@@ -64,6 +64,8 @@ ROLE = {
     "sigma-wnn-echo": "The shipped sigma network for WNN Echo/Anti-Echo reconstructions.",
     "sigma-ist-nus": ("The shipped sigma network for IST NUS reconstructions, trained on 30..70 % "
                       "sampling."),
+    "sigma-ist-nus-plain": ("The `sigma-ist-nus` shipped before the realistic simulator, kept as "
+                            "the `--init` of the realistic one. Not used by default."),
     "sigma-ist-echo-base": ("The previous `sigma-ist-echo` (no options), kept as the `--init` of "
                             "`sigma-wnn-echo`. Not used by default."),
 }
@@ -110,7 +112,7 @@ BENCHMARKS = {
             ("MALT1 pSQ / RMSD, Echo / Anti-Echo", "0.94 / 1.18"),
         ],
     },
-    "sigma-ist-nus": {
+    "sigma-ist-nus-plain": {
         "script": ("python scripts/bench_sigma.py --spectrum MALT1.ft2 (docs/uncertainty.md; "
                    "held-out set: 50 simulated spectra 128 x 1024, seed 20241122; MALT1 NUS: "
                    "50 % Poisson gap, seed 0)"),
@@ -144,6 +146,35 @@ RECIPE_LABELS = [
     ("window_end", "sine-bell window end"),
     ("window_pow", "sine-bell window power"),
 ]
+
+# the realistic simulator's fields (mrai.nn.data.TrainingRecipe; docs/simulator.md), listed
+# when a card's recipe uses them
+REALISTIC_LABELS = [
+    ("window_kinds", "chance of an SP, EM, GM window per dimension"),
+    ("em_lb", "EM line broadening (e-folds over the acquired time)"),
+    ("gm_g1", "GM inverse exponential (e-folds)"),
+    ("gm_g2", "GM Gaussian (e-folds)"),
+    ("log_amplitudes", "chance of log-uniform peak heights"),
+    ("dynamic_range", "their dynamic range (log-uniform)"),
+    ("broad_fraction", "share of exchange-broadened peaks (3-10 x the decay)"),
+    ("coupling_chance", "chance of F1 doublets (13C-13C couplings)"),
+    ("coupling_fraction", "share of split peaks in such spectra"),
+    ("global_phase_deg", "residual zero-order phase error scale (degrees)"),
+    ("t1_noise", "t1 noise, relative perturbation per increment (log-uniform)"),
+    ("solvent_chance", "chance of a solvent ridge"),
+    ("solvent", "solvent ridge standard deviation / maximum (log-uniform)"),
+    ("baseline", "smooth baseline, largest value / maximum"),
+    ("imbalance", "Echo / Anti-Echo imbalance"),
+    ("region1", "share of the F1 width the peaks fill"),
+    ("region2", "share of the F2 width the peaks fill"),
+]
+
+
+def realistic(recipe):
+    """Whether a card's recipe uses the realistic simulator."""
+    from mrai.nn.data import TrainingRecipe
+
+    return TrainingRecipe.from_dict(recipe).realistic
 
 
 def fmt(value):
@@ -270,14 +301,19 @@ def render(card):
            "these grids with a warning.",
            "- Sizes: any size from 8 x 8 points, odd or even; trained on simulated spectra of "
            f"{fmt(card['recipe']['sizes'])} points.",
-           "- Trained on simulated Lorentzian peaks only (recipe below); spectra far outside that "
-           "recipe (e.g. very broad lines, strong artefacts such as a water ridge) are outside "
-           "its training distribution.", "",
+           ("- Trained on the realistic simulator (recipe below, `docs/simulator.md`): "
+            "Lorentzian peaks with other windows, couplings, broad lines, t1 noise, a solvent "
+            "ridge and baseline offsets; artefacts of other kinds are outside its training "
+            "distribution." if realistic(card["recipe"]) else
+            "- Trained on simulated Lorentzian peaks only (recipe below); spectra far outside "
+            "that recipe (e.g. very broad lines, strong artefacts such as a water ridge) are "
+            "outside its training distribution."), "",
            "## Architecture", ""]
     out += [f"- {line}" for line in architecture(card)]
     out += ["", "## Training", "", "Simulator recipe (`mrai.nn.data.TrainingRecipe`; a range is drawn from per spectrum):", ""]
     recipe = card["recipe"]
-    out += [f"- {label}: {fmt(recipe[key])}" for key, label in RECIPE_LABELS if key in recipe]
+    labels = RECIPE_LABELS + (REALISTIC_LABELS if realistic(recipe) else [])
+    out += [f"- {label}: {fmt(recipe[key])}" for key, label in labels if key in recipe]
     out += ["", "Schedule and run:", ""]
     out += [f"- {line}" for line in training(card)]
     out += ["", f"Train again: `mrai train {card['kind']} --card models/{name}.json -o OUT`.", "",
