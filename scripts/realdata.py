@@ -78,6 +78,8 @@ SETS = {
                 "protein L 1H-15N HSQC, pseudo-3D plane 1, processed"),
 }
 NAMES = tuple(SETS)
+#: the sets measured and processed whole (not extracted in F2), with their own time grids
+WHOLE = ("malt1", "penguins", "adkins", "spectrochempy", "fidnet")
 #: the published comparison's region (docs/conventions.md, "Metrics")
 REGIONS = {"malt1": (100, 800)}
 
@@ -126,17 +128,27 @@ def _process(dic, fid):
         f"default recipe, --autophase: {phases.describe()}"
 
 
+def read_spectrum(path):
+    """(header, spectrum, how) of a processed NMRPipe file: a 2D spectrum as it is, or the
+    first plane of 3D data."""
+    from mrai.fileio import read
+
+    dic, data = read(str(path))
+    data = np.asarray(data)
+    how = "read as it is"
+    if data.ndim == 3:
+        data, how = data[0], "read as it is, plane 1"
+    if data.ndim != 2 or np.iscomplexobj(data):
+        raise ValueError(f"{path}: not a real 2D spectrum (shape {data.shape}, {data.dtype})")
+    return dic, np.asarray(data, dtype=np.float32), how
+
+
 def _make(name, path, kind):
     """(header, spectrum, how) of one set, from its files."""
     from mrai.fileio import read
 
     if kind == "pipe":
-        dic, data = read(str(path))
-        data = np.asarray(data)
-        how = "read as it is"
-        if data.ndim == 3:
-            data, how = data[0], "read as it is, plane 1"
-        return dic, np.asarray(data, dtype=np.float32), how
+        return read_spectrum(path)
     if kind == "pipe-fid":
         dic, fid = read(str(path))
         header, spectrum, how = _process(dic, fid)
@@ -168,12 +180,29 @@ def _cached(name, path, kind, cache=True):
     return header, spectrum, how
 
 
+def _finish(name, header, spectrum, region, source):
+    from mrai.fileio.header import plane_codes
+    from mrai.physics.grid import grid_starts
+
+    start, off = grid_starts(header, plane_codes(header))
+    return RealSpectrum(name, header, spectrum, region, tuple(start), tuple(off), source)
+
+
+def from_file(path, name=None):
+    """A :class:`RealSpectrum` of any processed NMRPipe file (2D, or the first plane of 3D),
+    named by its file name; MALT1's region when the name says malt1."""
+    from mrai.metrics import f2_region
+
+    name = name or Path(path).name
+    header, spectrum, how = read_spectrum(path)
+    region = f2_region(*REGIONS["malt1"]) if "malt1" in Path(path).name.lower() else None
+    return _finish(name, header, spectrum, region, f"{path}, {how}")
+
+
 def load(name, data=None, cache=True):
     """The :class:`RealSpectrum` ``name`` (one of :data:`NAMES`) from ``data`` (default
     :func:`default_data`); FileNotFoundError when its files are not there."""
-    from mrai.fileio.header import plane_codes
     from mrai.metrics import f2_region
-    from mrai.physics.grid import grid_starts
 
     if name not in SETS:
         raise ValueError(f"unknown real spectrum {name!r}; known: {', '.join(NAMES)}")
@@ -182,10 +211,8 @@ def load(name, data=None, cache=True):
     if not path.exists():
         raise FileNotFoundError(f"{path} not found")
     header, spectrum, how = _cached(name, path, kind, cache)
-    start, off = grid_starts(header, plane_codes(header))
     region = f2_region(*REGIONS[name]) if name in REGIONS else None
-    return RealSpectrum(name, header, spectrum, region, tuple(start), tuple(off),
-                        f"{what}: {sub}, {how}")
+    return _finish(name, header, spectrum, region, f"{what}: {sub}, {how}")
 
 
 def spectra(names=None, data=None, cache=True, note=None):
@@ -193,18 +220,21 @@ def spectra(names=None, data=None, cache=True, note=None):
     whose files are in ``data``; a missing one is skipped with a line to ``note`` (default
     standard error)."""
     note = note or (lambda text: print(text, file=sys.stderr))
-    for name in names or NAMES:
+    for name in NAMES if names is None else names:
         try:
             yield load(name, data, cache)
         except FileNotFoundError as error:
             note(f"note: {name} skipped: {error}")
 
 
-def parse_names(text):
-    """Comma-separated names (or 'all', or 'none') as a tuple, checked."""
-    text = (text or "all").strip().lower()
+def parse_names(text, default=NAMES):
+    """Comma-separated names (or 'all', 'none' or 'default': ``default``) as a tuple,
+    checked."""
+    text = (text or "default").strip().lower()
     if text == "all":
         return NAMES
+    if text == "default":
+        return tuple(default)
     if text == "none":
         return ()
     names = tuple(n.strip() for n in text.split(",") if n.strip())
