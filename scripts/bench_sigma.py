@@ -16,7 +16,8 @@ reference's noise level (mrai.nn.sigma.noise_level: low, middle, high).
 
 Real spectra (scripts/realdata.py; ``--spectra``, default the sets measured and processed
 whole: MALT1, penguins, adkins, spectrochempy, fidnet; ``all`` adds the two F2-extracted
-processed files; ``--spectrum`` adds any processed NMRPipe file): each scored over its WHOLE
+processed files; ``--spectrum`` adds any processed NMRPipe file, alone unless ``--spectra``
+is given, as docs/uncertainty.md's ``--spectrum MALT1.ft2`` was run): each scored over its WHOLE
 width, the Echo and Anti-Echo parts made from the whole spectrum on its own time grid (adkins:
 t1 from half a dwell) and a 50 % Poisson-gap NUS spectrum (seed 0) of its t1 half (not on a
 half-dwell grid, where the table serves no NUS method); MALT1's reconstructions are also scored
@@ -233,14 +234,16 @@ def main(argv=None):
                         help=f"recipe of the simulated set ({', '.join(RECIPES)}) [plain]")
     parser.add_argument("--data", default=None,
                         help="folder of the measured sets [$MRAI_DATA or ../shared/data]")
-    parser.add_argument("--spectra", default="default",
+    parser.add_argument("--spectra", default=None,
                         help="real spectra, comma-separated, or default / all / none "
                              f"({', '.join(realdata.NAMES)}; default "
-                             f"{','.join(realdata.WHOLE)})")
+                             f"{','.join(realdata.WHOLE)}, none when --spectrum is given)")
     parser.add_argument("--spectrum", action="append", default=[],
                         help="another processed 2D NMRPipe spectrum to score (repeatable)")
     args = parser.parse_args(argv)
     try:
+        if args.spectra is None:
+            args.spectra = "none" if args.spectrum else "default"
         names = realdata.parse_names(args.spectra, realdata.WHOLE)
         recipe = recipe_named(args.recipe)
     except ValueError as error:
