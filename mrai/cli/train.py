@@ -2,6 +2,7 @@
 weights and a model card."""
 
 import os
+import time
 
 import click
 
@@ -13,6 +14,18 @@ from mrai.methods.table import SIGMA_NETWORKS
 @click.group("train")
 def command():
     """Train networks on simulated spectra (no data set needed)."""
+
+
+def _deadline(minutes):
+    """The time.monotonic() time at which --time-limit MINUTES ends, counted from now (the
+    start of the command; None without a limit)."""
+    return None if minutes is None else time.monotonic() + 60.0 * minutes
+
+
+def _stopped(kind, minutes, checkpoint):
+    say(f"mrai train {kind}: stopped by the time limit ({minutes:g} min); the checkpoint is in "
+        f"{checkpoint}: run the same command with --resume to continue (no weights written "
+        f"yet)")
 
 
 def _sizes(ctx, param, values):
@@ -75,6 +88,16 @@ def _common(function):
         click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
                      help="Threads simulating training batches ahead of the network (the "
                           "batches are seeded by index, so the result does not change)."),
+        click.option("--recipe", metavar="NAME",
+                     help="Simulator recipe by name (mrai.nn.data.RECIPES: plain, realistic); "
+                          "with --card the card's sample sizes stay [the card's; else plain]."),
+        click.option("--time-limit", "time_limit", type=click.FloatRange(0, min_open=True),
+                     metavar="MINUTES",
+                     help="Stop training between steps when the next one would end after "
+                          "MINUTES from the start of the command (at least one step runs), "
+                          "write the checkpoint and exit 0 without weights; the same command "
+                          "with --resume continues exactly. Weights and card are written when "
+                          "the schedule completes (that final part is not limited)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -88,9 +111,10 @@ def _common(function):
 @click.option("--start", type=click.Choice(("echo", "ist")),
               help="First estimate: the Echo spectrum or a short IST run [ist].")
 def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-        workers, **options):
+        workers, time_limit, **options):
     """Train the Echo WNN on spectra simulated on the fly; progress on stderr, one line per
     epoch; a checkpoint after every epoch (--resume continues it)."""
+    deadline = _deadline(time_limit)
     from mrai.output import check_writable
 
     weights, card_out = out + ".weights.h5", out + ".json"
@@ -100,10 +124,13 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
     settings = _settings(card_file, options, "wnn")
     from mrai.nn.training import run_training
 
-    card = run_training(*settings, checkpoint_dir or out + ".ckpt", weights,
-                        resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
-                        region=region, name=name or os.path.basename(out), log=say,
-                        workers=workers)
+    checkpoint = checkpoint_dir or out + ".ckpt"
+    card = run_training(*settings, checkpoint, weights, resume=resume, overwrite=overwrite,
+                        real_spectrum=real_spectrum, region=region,
+                        name=name or os.path.basename(out), log=say, workers=workers,
+                        deadline=deadline)
+    if card is None:
+        return _stopped("wnn", time_limit, checkpoint)
     say(f"mrai train wnn: wrote {weights} and {card_out} "
         f"({card['wall_s'] / 60:.1f} min, validation r {card['validation']['r']:.4f})")
 
@@ -135,11 +162,12 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                    "are judged (mrai.nn.sigma.nll_loss) [0; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-          workers, method, wnn_path, noise_scale, sampling, t1_points, holdout, column,
-          signal_weight, **options):
+          workers, time_limit, method, wnn_path, noise_scale, sampling, t1_points, holdout,
+          column, signal_weight, **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
+    deadline = _deadline(time_limit)
     from mrai.output import check_writable
 
     weights, card_out = out + ".weights.h5", out + ".json"
@@ -150,10 +178,13 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     settings = _settings(card_file, options, "sigma")
     from mrai.nn.sigma_training import run_sigma_training
 
-    card = run_sigma_training(*settings, checkpoint_dir or out + ".ckpt", weights, wnn_path,
-                              resume=resume, overwrite=overwrite, real_spectrum=real_spectrum,
+    checkpoint = checkpoint_dir or out + ".ckpt"
+    card = run_sigma_training(*settings, checkpoint, weights, wnn_path, resume=resume,
+                              overwrite=overwrite, real_spectrum=real_spectrum,
                               region=parse_region(region), name=name or os.path.basename(out),
-                              log=say, workers=workers)
+                              log=say, workers=workers, deadline=deadline)
+    if card is None:
+        return _stopped("sigma", time_limit, checkpoint)
     v = card.get("calibrated_validation", card["validation"])
     say(f"mrai train sigma: wrote {weights} and {card_out} ({card['wall_s'] / 60:.1f} min, "
         f"calibrated validation coverage {v['coverage']:.3f}, pSQ/RMSD {v['psq_ratio']:.2f})")

@@ -49,9 +49,11 @@ def calibration(sigma, mu, reference):
 
 
 def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False, log=print,
-                workers=1):
+                workers=1, deadline=None, held_out=None):
     """Train the sigma network of ``config.method``; ``wnn`` is the loaded WNN whose errors a
-    'wnn-echo' network describes. Returns (model, state)."""
+    'wnn-echo' network describes. ``deadline``: see :func:`mrai.nn.training.fit` (the state has
+    ``stopped`` true when it stopped training); ``held_out``: the validation set when already
+    made (:func:`validation_set`). Returns (model, state)."""
     use_accelerators()
     keras.utils.set_random_seed(schedule.seed)
     config = SigmaConfig.from_dict({**config.to_dict(), "calibration": 1.0})  # fitted after
@@ -59,8 +61,8 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
     reconstruct = reconstructor(config.method, wnn)
     setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
              "schedule": schedule.to_dict()}
-    measured, mu, reference = validation_set(config.method, recipe, schedule.validation,
-                                             reconstruct)
+    measured, mu, reference = held_out or validation_set(config.method, recipe,
+                                                         schedule.validation, reconstruct)
     inputs = sigma_inputs(measured, mu, config.holdout)  # once, not every epoch
     return fit(model, training_loss(config), schedule, setup, checkpoint_dir,
                lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
@@ -72,7 +74,7 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
                    "config": SigmaConfig.from_dict(saved["config"]).to_dict(),
                    "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
                    "schedule": Schedule(**saved["schedule"]).to_dict()},
-               resume=resume, log=log, workers=workers)
+               resume=resume, log=log, workers=workers, deadline=deadline)
 
 
 def calibrate(model, recipe, reconstruct, target=0.95, count=CALIBRATION_COUNT,
@@ -133,9 +135,11 @@ def sigma_task(method):
 
 def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_path=None,
                        resume=False, overwrite=False, real_spectrum=None, region=None,
-                       name=None, log=print, workers=1):
+                       name=None, log=print, workers=1, deadline=None):
     """Train the sigma network of ``config.method``, then write ``weights`` and its card;
-    'wnn-echo' describes the WNN at ``wnn_path`` (default: the shipped one). Returns the card."""
+    'wnn-echo' describes the WNN at ``wnn_path`` (default: the shipped one). Returns the card,
+    or None when ``deadline`` (:func:`mrai.nn.training.fit`) stopped training first: then only
+    the checkpoint is written, and the same call with ``resume`` continues it."""
     from mrai.nn.card import git_commit
     from mrai.nn.models import load_model, save_model
     from mrai.nn.training import training_card
@@ -144,12 +148,14 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     wnn = wnn_card = None
     if config.method == "wnn-echo":
         wnn, wnn_card = load_model(wnn_path, "float32", "keras")  # as trained
-    model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
-                               log=log, workers=workers)
     reconstruct = reconstructor(config.method, wnn)
+    held_out = validation_set(config.method, recipe, schedule.validation, reconstruct)
+    model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
+                               log=log, workers=workers, deadline=deadline, held_out=held_out)
+    if state.get("stopped"):
+        return None
     factor = calibrate(model, recipe, reconstruct, count=2 * schedule.validation)
-    measured, mu, reference = validation_set(config.method, recipe, schedule.validation,
-                                             reconstruct)
+    measured, mu, reference = held_out
     calibrated = calibration(predict(model, measured, mu), mu, reference)
     log(f"calibration: sigma x {factor:.3f}; validation {describe_calibration(calibrated)}")
     config = model.sigma_config

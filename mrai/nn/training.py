@@ -3,12 +3,18 @@
 Epoch ``e`` sees batches ``e * steps .. (e + 1) * steps - 1`` of the seeded stream
 (:func:`mrai.nn.data.batch`), so a resumed run sees exactly the batches an uninterrupted one
 would. A checkpoint (weights, optimizer state, history) is written after every epoch into the
-checkpoint folder; :func:`train` picks it up when ``resume`` is true.
+checkpoint folder; :func:`train` picks it up when ``resume`` is true. With a ``deadline``
+(a :func:`time.monotonic` time) training stops between steps when the next one would end after
+it, and checkpoints where it stopped (the step inside the epoch too), so that a resumed run
+continues with the batch it would have trained next.
 """
 
 import json
 import os
+import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -55,18 +61,91 @@ class Schedule:
         return asdict(self)
 
 
-class StreamBatches(keras.utils.PyDataset):
-    """Batches ``offset .. offset + steps - 1`` of a seeded stream: ``make(index)`` gives one."""
+class TimeLimit(keras.callbacks.Callback):
+    """Stops ``model.fit`` between steps when the next step and what must follow it (a
+    checkpoint; the epoch's validation after its last step) would end after ``deadline`` (a
+    :func:`time.monotonic` time). Each step is assumed to take as long as the last one did; at
+    least one step runs. ``ran`` counts the steps done, ``step_s`` is the last one's seconds."""
 
-    def __init__(self, make, steps, offset=0, workers=1):
-        super().__init__(workers=workers, use_multiprocessing=False)
-        self.make, self.steps, self.offset = make, steps, offset
+    def __init__(self, deadline, steps, save_s=0.0, epoch_end_s=0.0):
+        super().__init__()
+        self.deadline, self.steps = deadline, steps
+        self.save_s, self.epoch_end_s = save_s, epoch_end_s
+        self.ran, self.step_s, self.last = 0, 0.0, time.monotonic()
+
+    def on_train_begin(self, logs=None):
+        self.last = time.monotonic()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.monotonic()
+        self.step_s, self.last = now - self.last, now
+        self.ran += 1
+        left = self.steps - self.ran
+        if left and not fits(self.deadline, now, self.step_s + self.save_s
+                             + (self.epoch_end_s if left == 1 else 0.0)):
+            self.model.stop_training = True
+
+
+def fits(deadline, now, seconds):
+    """Whether work of ``seconds`` begun at ``now`` ends by ``deadline`` (None: no limit)."""
+    return deadline is None or now + seconds <= deadline
+
+
+class StreamBatches(keras.utils.PyDataset):
+    """Batches ``indices`` of a seeded stream, in that order: ``make(index)`` gives one. With
+    ``workers`` > 1, that many threads make the next batches ahead of the network. (Keras's own
+    workers are not used: under JAX its prefetching queue, started once to peek at the first
+    batch, made the first epoch of a process differ with the number of workers.)"""
+
+    def __init__(self, make, indices, workers=1):
+        super().__init__()
+        self.make, self.indices, self.threads = make, list(indices), workers
+        self.pool = ThreadPoolExecutor(workers) if workers > 1 else None
+        self.futures, self.lock = {}, threading.Lock()
 
     def __len__(self):
-        return self.steps
+        return len(self.indices)
 
-    def __getitem__(self, index):
-        return self.make(self.offset + index)
+    def __getitem__(self, position):
+        if self.pool is None:
+            return self.make(self.indices[position])
+        with self.lock:
+            for ahead in range(position, min(position + self.threads + 1, len(self.indices))):
+                if ahead not in self.futures:
+                    self.futures[ahead] = self.pool.submit(self.make, self.indices[ahead])
+            for old in [k for k in self.futures if k < position - 2]:  # peeks look back
+                del self.futures[old]
+            future = self.futures[position]
+        return future.result()
+
+    def close(self):
+        """Drop the batches made ahead (a time-limit stop leaves some); running ones finish."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.futures.clear()
+
+
+def epoch_order(steps):
+    """The order in which an epoch visits its batches: the shuffle ``model.fit(shuffle=True)``
+    would draw from Python's ``random`` (seeded by keras.utils.set_random_seed), drawn here so
+    that a checkpoint can keep it (and the generator's state after it) and a run stopped inside
+    an epoch continues in the same order; the networks trained before, by fit's own shuffle,
+    come out the same."""
+    order = list(range(steps))
+    random.shuffle(order)
+    return order
+
+
+def python_random_state(saved=None):
+    """Python's ``random`` state (or ``saved``, one of random.getstate()) as JSON-able lists
+    (a checkpoint's 'random')."""
+    version, internal, gauss = saved or random.getstate()
+    return [version, list(internal), gauss]
+
+
+def restore_python_random(saved):
+    version, internal, gauss = saved
+    random.setstate((version, tuple(internal), gauss))
 
 
 def validation_set(recipe, count, size=VALIDATION_SIZE):
@@ -106,17 +185,25 @@ class Checkpoint:
     def exists(self):
         return all(os.path.exists(p) for p in (self.weights, self.optimizer, self.state))
 
-    def save(self, model, optimizer, state):
+    def save(self, model, optimizer, state, inside_epoch=False):
+        """Write the checkpoint, with Python's ``random`` state for the shuffles to come. The
+        float32 copy the weights are saved from draws Keras's default seeds from it; a save
+        ``inside_epoch`` (a time-limit stop), which an uninterrupted run does not make, leaves
+        it as it was, so that a resumed run draws what the uninterrupted one would."""
         os.makedirs(self.folder, exist_ok=True)
         from mrai.nn.models import weights_only
 
+        before = random.getstate() if inside_epoch else None
         tmp = self.weights + ".tmp.weights.h5"
         weights_only(model).save_weights(tmp)
         os.replace(tmp, self.weights)
         tmp = self.optimizer + ".tmp.npz"
         np.savez(tmp, *[np.asarray(v) for v in optimizer.variables])
         os.replace(tmp, self.optimizer)
+        state = {**state, "random": python_random_state(before)}
         atomic_write_bytes(self.state, json.dumps(state, indent=1).encode(), overwrite=True)
+        if before is not None:
+            random.setstate(before)
 
     def load(self, model, optimizer):
         with open(self.state) as fh:
@@ -133,16 +220,21 @@ class Checkpoint:
             raise ValueError(f"checkpoint in {self.folder} does not match this model")
         for variable, value in zip(optimizer.variables, values):
             variable.assign(value)
+        if state.get("random"):  # the shuffles of the epochs to come (older checkpoints: none)
+            restore_python_random(state.pop("random"))
         return state
 
 
 def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describe,
-        normalise=lambda state: state, resume=False, log=print, workers=1):
+        normalise=lambda state: state, resume=False, log=print, workers=1, deadline=None):
     """The training loop every network shares: Adam with a cosine decay, one checkpoint per
     epoch, resume. ``setup`` (config, recipe, schedule as dicts) must match a resumed checkpoint
     (``normalise(saved setup)`` fills fields added since); ``make_batch(index)`` gives batch
     ``index`` of the seeded stream; ``score(model)`` the validation dict that ``describe`` turns
-    into the log line. Returns (model, state)."""
+    into the log line. ``deadline`` (a :func:`time.monotonic` time, or None) stops training
+    between steps when the next step would end after it (:class:`TimeLimit`; at least one step
+    runs), with a checkpoint of where it stopped; the returned state then has ``stopped``
+    true. Returns (model, state)."""
     total = schedule.epochs * schedule.steps
     lr = keras.optimizers.schedules.CosineDecay(schedule.learning_rate, total,
                                                 alpha=schedule.final_lr)
@@ -159,7 +251,11 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
         if mismatch:
             raise ValueError(f"the checkpoint in {checkpoint_dir} was made with other "
                              f"{', '.join(mismatch)}; use another folder or the same settings")
-        log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
+        if state.get("step"):
+            log(f"resuming after step {state['step']} of {schedule.steps} of epoch "
+                f"{state['epoch'] + 1} of {schedule.epochs}")
+        else:
+            log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
     elif schedule.init:
         from mrai.nn.models import resolve_weights, weights_only
 
@@ -173,28 +269,71 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
         log(f"starting from the weights of {path}")
     backend, device = device_description()
     state.update(backend=backend, device=device)
+    step_s = score_s = save_s = 0.0  # the last step, validation and checkpoint took, seconds
+    trained = False                  # whether this call has trained a step (at least one runs)
     for epoch in range(state["epoch"], schedule.epochs):
+        done = state.get("step") or 0  # steps of this epoch trained before a time-limit stop
+        left = schedule.steps - done
+        if trained and not fits(deadline, time.monotonic(),
+                                step_s + save_s + (score_s if left == 1 else 0.0)):
+            return model, stop(state, schedule, log)
         start = time.perf_counter()
-        data = StreamBatches(make_batch, schedule.steps, offset=epoch * schedule.steps,
+        if not done:
+            state["order"] = epoch_order(schedule.steps)
+        first = epoch * schedule.steps
+        data = StreamBatches(make_batch, [first + i for i in state["order"][done:]],
                              workers=workers)
-        history = model.fit(data, epochs=1, verbose=0)
+        limit = None if deadline is None else TimeLimit(deadline, left, save_s, score_s)
+        try:
+            history = model.fit(data, epochs=1, verbose=0, shuffle=False,
+                                callbacks=[limit] if limit else None)
+        finally:
+            data.close()
+        ran = limit.ran if limit else left
+        step_s, trained = (limit.step_s if limit else step_s), True
+        partial = state.get("partial") or {"loss_sum": 0.0, "seconds": 0.0}
+        loss = float(history.history["loss"][-1])  # the mean over the steps it ran
+        loss_sum = partial["loss_sum"] + loss * ran
+        if done + ran < schedule.steps:  # stopped by the time limit inside the epoch
+            seconds = time.perf_counter() - start
+            state.update(step=done + ran, wall_s=state["wall_s"] + seconds,
+                         partial={"loss_sum": loss_sum,
+                                  "seconds": partial["seconds"] + seconds})
+            checkpoint.save(model, optimizer, state, inside_epoch=True)
+            return model, stop(state, schedule, log)
+        clock = time.perf_counter()
         scores = score(model)
+        score_s = time.perf_counter() - clock
         seconds = time.perf_counter() - start
-        entry = {"epoch": epoch + 1, "loss": float(history.history["loss"][-1]), **scores,
-                 "seconds": round(seconds, 1)}
+        entry = {"epoch": epoch + 1, "loss": loss_sum / schedule.steps if done else loss,
+                 **scores,
+                 "seconds": round(partial["seconds"] + seconds, 1)}
         state["history"].append(entry)
         state["epoch"], state["wall_s"] = epoch + 1, state["wall_s"] + seconds
+        state["step"], state["partial"], state["order"] = 0, None, None
+        clock = time.perf_counter()
         checkpoint.save(model, optimizer, state)
+        save_s = time.perf_counter() - clock
         log(f"epoch {epoch + 1}/{schedule.epochs}: loss {entry['loss']:.3g}, validation "
-            f"{describe(scores)}, {seconds:.0f} s")
+            f"{describe(scores)}, {entry['seconds']:.0f} s")
     return model, state
 
 
-def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1):
+def stop(state, schedule, log):
+    """The state of a run the time limit stopped (checkpoint written), with ``stopped`` set."""
+    where = (f"step {state['step']} of {schedule.steps} of epoch {state['epoch'] + 1}"
+             if state.get("step") else f"epoch {state['epoch']}")
+    log(f"stopped by the time limit after {where} of {schedule.epochs}; checkpoint written")
+    return {**state, "stopped": True}
+
+
+def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1,
+          deadline=None):
     """Train a WNN; returns (model, state) where state holds the history and timings.
 
     ``log(str)`` receives one line per epoch. With ``resume`` a checkpoint in
-    ``checkpoint_dir`` is continued (its config, recipe and schedule must match).
+    ``checkpoint_dir`` is continued (its config, recipe and schedule must match). ``deadline``:
+    see :func:`fit` (the state has ``stopped`` true when it stopped training).
     """
     use_accelerators()
     keras.utils.set_random_seed(schedule.seed)
@@ -211,7 +350,7 @@ def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, wor
                    "config": WNNConfig.from_dict(saved["config"]).to_dict(),
                    "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
                    "schedule": Schedule(**saved["schedule"]).to_dict()},
-               resume=resume, log=log, workers=workers)
+               resume=resume, log=log, workers=workers, deadline=deadline)
 
 
 def real_metrics(model, path, region):
@@ -249,14 +388,18 @@ def training_card(model, kind, name, task, config, recipe, schedule, state, comm
 
 def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False,
                  overwrite=False, real_spectrum=None, region=None, name="wnn", log=print,
-                 workers=1):
-    """Train, then write ``weights`` and the model card beside it; returns the card."""
+                 workers=1, deadline=None):
+    """Train, then write ``weights`` and the model card beside it; returns the card, or None
+    when ``deadline`` (:func:`fit`) stopped training first: then only the checkpoint is
+    written, and the same call with ``resume`` continues it."""
     from mrai.nn.card import git_commit
     from mrai.nn.models import save_model
 
     commit = git_commit()  # the code that trains, before anything else changes
     model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log,
-                         workers=workers)
+                         workers=workers, deadline=deadline)
+    if state.get("stopped"):
+        return None
     card = training_card(model, "wnn", name,
                          "Echo-only spectrum -> pure absorption (Anti-Echo through flip)",
                          config, recipe, schedule, state, commit)
@@ -271,10 +414,13 @@ def training_settings(kind, card_file=None, options=None):
     """(config, recipe, schedule) for ``kind`` 'wnn' or 'sigma' from the defaults, a model card
     (``card_file``; mrai.nn.card) and explicit ``options`` (the command's option names: filters,
     dilations, stages, ratio, output, start, method, noise_scale, sampling, column,
-    signal_weight, t1_points, holdout; sizes; epochs, steps, batch_size, learning_rate, seed,
-    validation, init, precision), each later one winning. KeyError when a sigma network's
-    method is given nowhere; TypeError or ValueError for invalid settings."""
+    signal_weight, t1_points, holdout; recipe, sizes; epochs, steps, batch_size, learning_rate,
+    seed, validation, init, precision), each later one winning. ``recipe`` names the simulator
+    recipe (mrai.nn.data.RECIPES; default: the card's, else 'plain'); with a card, the card's
+    sample sizes stay unless ``sizes`` are given. KeyError when a sigma network's method is
+    given nowhere; TypeError or ValueError for invalid settings (an unknown recipe too)."""
     from mrai.nn.card import read_card
+    from mrai.nn.data import recipe_named
     from mrai.nn.sigma_config import SigmaConfig
 
     options = options or {}
@@ -288,6 +434,11 @@ def training_settings(kind, card_file=None, options=None):
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:
         raise KeyError("method")
+    if options.get("recipe") or not card_file:
+        named = recipe_named(options.get("recipe") or "plain").to_dict()
+        if recipe.get("sizes"):  # the card's sample sizes: part of its schedule
+            named["sizes"] = recipe["sizes"]
+        recipe = named
     if options.get("sizes"):
         recipe["sizes"] = options["sizes"]
     for key in ("epochs", "steps", "batch_size", "learning_rate", "seed", "validation", "init"):
