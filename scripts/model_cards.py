@@ -164,6 +164,8 @@ REALISTIC_LABELS = [
     ("solvent_chance", "chance of a solvent ridge"),
     ("solvent", "solvent ridge standard deviation / maximum (log-uniform)"),
     ("baseline", "smooth baseline, largest value / maximum"),
+    ("carrier_chance", "chance of a ridge at the F2 carrier (DC offset of the FIDs)"),
+    ("carrier", "its standard deviation / maximum (log-uniform)"),
     ("imbalance", "Echo / Anti-Echo imbalance"),
     ("region1", "share of the F1 width the peaks fill"),
     ("region2", "share of the F2 width the peaks fill"),

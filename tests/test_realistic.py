@@ -158,3 +158,11 @@ def test_t1_noise_makes_ridges_at_peak_columns():
     far = slice(0, 128)
     assert np.std((noisy.reference - quiet.reference)[far, column]) > \
         20 * np.std(quiet.reference - quiet.clean)
+
+
+def test_carrier_ridge_sits_at_zero_frequency():
+    s = simulate(size=(64, 256), peaks=0, noise=0.0, carrier=0.02, seed=3)
+    ridge = s.reference
+    column = int(np.argmax(np.std(ridge, axis=0)))
+    assert abs(column - (256 - 1 - 256 // 2)) <= 2        # frequency 0 in the stored order
+    assert np.std(ridge[:, column]) == pytest.approx(0.02, rel=1e-3)

@@ -55,6 +55,11 @@ def test_signal_weighted_nll_by_hand():
     assert float(nll_loss(y_true, sigma, 0.25)) == pytest.approx(expected, rel=1e-5)
     with pytest.raises(ValueError, match="signal_weight"):
         SigmaConfig(signal_weight=1.5)
+    # the metric's points: |y| or |mu| above 0.01 max y (max y = 1): points 0, 1 and 2
+    expected = 0.75 * per_point.mean() + 0.25 * per_point[:3].mean()
+    assert float(nll_loss(y_true, sigma, 0.25, "metric")) == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(ValueError, match="loss_points"):
+        SigmaConfig(loss_points="all")
 
 
 def test_psq_and_sigma_summary_by_hand():

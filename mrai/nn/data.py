@@ -48,6 +48,8 @@ class TrainingRecipe:
     solvent_chance: float = 0.0             # chance of a solvent ridge ...
     solvent: tuple = (2e-3, 5e-2)           # ... of this std / max (log-uniform)
     baseline: tuple = (0.0, 0.0)            # smooth baseline, largest value / max
+    carrier_chance: float = 0.0             # chance of a ridge at the F2 carrier (DC offset) ...
+    carrier: tuple = (2e-3, 3e-2)           # ... of this std / max (log-uniform)
     imbalance: tuple = (0.0, 0.0)           # Echo / Anti-Echo imbalance
     region1: tuple = (1.0, 1.0)             # share of the F1 width the peaks fill, ...
     region2: tuple = (1.0, 1.0)             # ... and of F2 (a random box; 1: all of it)
@@ -116,6 +118,8 @@ class TrainingRecipe:
             settings.solvent = _log_uniform(rng, self.solvent)
             settings.solvent_shared = float(rng.uniform(0, 1))
         settings.baseline = float(rng.uniform(*self.baseline))
+        if rng.random() < self.carrier_chance:
+            settings.carrier = _log_uniform(rng, self.carrier)
         settings.imbalance = float(rng.uniform(*self.imbalance))
         settings.freq1 = _box(rng, settings.freq1, self.region1)
         settings.freq2 = _box(rng, settings.freq2, self.region2)
@@ -124,7 +128,7 @@ class TrainingRecipe:
 
 REALISTIC_FIELDS = ("window_kinds", "log_amplitudes", "broad_fraction", "coupling_chance",
                     "global_phase_deg", "t1_noise", "solvent_chance", "baseline", "imbalance",
-                    "region1", "region2")
+                    "region1", "region2", "carrier_chance")
 
 
 def _box(rng, bounds, share):
@@ -199,7 +203,7 @@ def realistic_recipe():
         broad_fraction=(0.0, 0.15), coupling_chance=0.25, coupling_fraction=(0.3, 1.0),
         global_phase_deg=3.0, t1_noise=(3e-3, 6e-2), solvent_chance=0.6,
         solvent=(2e-3, 5e-2), baseline=(0.0, 3e-3), imbalance=(-0.03, 0.03),
-        region1=(0.4, 1.0), region2=(0.25, 1.0))
+        region1=(0.4, 1.0), region2=(0.25, 1.0), carrier_chance=0.3, carrier=(2e-3, 3e-2))
 
 
 RECIPES = {"plain": TrainingRecipe, "realistic": realistic_recipe}

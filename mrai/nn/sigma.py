@@ -181,25 +181,34 @@ def build_sigma(config=None, precision=None, **overrides):
     return model
 
 
-def nll_loss(y_true, sigma, signal_weight=0.0):
+def nll_loss(y_true, sigma, signal_weight=0.0, points="signal"):
     """Gaussian NLL per point, (y - mu)^2 / (2 sigma^2) + log sigma, averaged; ``y_true`` stacks
     the truth y and the reconstruction mu on its last axis (B, F1, F2, 2).
 
     With ``signal_weight`` w > 0 the loss is (1 - w) * (mean over all points) + w * (mean over
-    the signal points, |mu| > 0.01 max |mu| of each spectrum, where pSQ and the coverage are
-    judged): noise points, most of a spectrum, otherwise decide nearly all of the loss."""
+    the signal points of each spectrum): noise points, most of a spectrum, otherwise decide
+    nearly all of the loss. ``points`` 'signal': |mu| > 0.01 max |mu| (where pSQ is summed);
+    'metric': |y| > 0.01 max y or |mu| > 0.01 max y, the points on which the RMSD and the
+    band's coverage are judged. These include the noise peaks of y above 0.01, whose error (the
+    noise the method could not see) is larger than the noise's own spread: a sigma that is to
+    cover them must learn where such points arise (noise-dominated regions, ridges)."""
     y, mu = y_true[..., 0], y_true[..., 1]
     sigma = ops.cast(sigma, "float32")
     nll = ops.square(y - mu) / (2.0 * ops.square(sigma)) + ops.log(sigma)
     if not signal_weight:
         return ops.mean(nll)
-    peak = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True)
-    signal = ops.cast(ops.abs(mu) > SIGNAL_LEVEL * peak, "float32")
+    if points == "metric":
+        top = ops.max(y, axis=(1, 2), keepdims=True)
+        signal = ops.cast(ops.logical_or(ops.abs(y) > SIGNAL_LEVEL * top,
+                                         ops.abs(mu) > SIGNAL_LEVEL * top), "float32")
+    else:
+        peak = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True)
+        signal = ops.cast(ops.abs(mu) > SIGNAL_LEVEL * peak, "float32")
     on_signal = ops.sum(nll * signal) / ops.maximum(ops.sum(signal), 1.0)
     return (1.0 - signal_weight) * ops.mean(nll) + signal_weight * on_signal
 
 
 def training_loss(config):
     """The loss :func:`nll_loss` with the config's signal weight, for Keras' compile."""
-    weight = float(config.signal_weight)
-    return lambda y_true, sigma: nll_loss(y_true, sigma, weight)
+    weight, points = float(config.signal_weight), config.loss_points
+    return lambda y_true, sigma: nll_loss(y_true, sigma, weight, points)

@@ -24,6 +24,9 @@ class SigmaConfig:
     column: bool = False       # the signal level of each F2 column as a channel (noise units)
     t1_points: bool = False    # NUS: log2 of the acquired t1 points as a channel
     holdout: bool = False      # NUS: the hold-out error estimate as channels and a sigma part
+    loss_points: str = "signal"  # the points of the loss's signal part: 'signal' (|mu| > 0.01
+    #                              max |mu|) or 'metric' (|y| or |mu| > 0.01 max y: the points
+    #                              the RMSD and the coverage are judged on)
 
     def __post_init__(self):
         self.kernel = tuple(int(k) for k in self.kernel)
@@ -44,6 +47,9 @@ class SigmaConfig:
             raise ValueError("filters and ratio must be >= 1")
         if not 0.0 <= self.signal_weight <= 1.0:
             raise ValueError(f"signal_weight must be in 0..1, got {self.signal_weight}")
+        if self.loss_points not in ("signal", "metric"):
+            raise ValueError(f"loss_points must be 'signal' or 'metric', got "
+                             f"{self.loss_points!r}")
         if not (self.floor > 0 and self.gain > 0 and self.calibration > 0):
             raise ValueError("floor, gain and calibration must be positive")
 

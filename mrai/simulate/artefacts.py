@@ -104,8 +104,7 @@ def solvent_ridge(size, acquired, windows, level, freq2, decay2, phase, shared, 
     l1m = _axis_line(n0, mean * w0)[:, None]
     l1d = _axis_line(n0, diff * w0)[:, None]
     known, unknown = split_products(l1m, l1d, l2)
-    column = int(np.argmax(np.abs(l2[:, 0])))
-    spread = float(np.std(known[:, column] + unknown[:, column]))
+    spread = float(np.std(known + unknown, axis=0).max())
     factor = level / max(spread, 1e-30)
     return known * factor, unknown * factor
 

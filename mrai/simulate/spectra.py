@@ -91,6 +91,8 @@ class SimulationSettings:
     solvent_decay2: tuple = (10.0, 60.0)   # its t2 decay range, e-folds over the acquired t2
     solvent_shared: float = 0.0        # correlation of its P- and N-type t1 series
     baseline: float = 0.0              # largest value of a smooth baseline / max
+    carrier: float = 0.0               # ridge at the F2 carrier from a DC offset of the FIDs
+    #                                    random per t1 increment: its std along F1 / max
 
     def __post_init__(self):
         self.size = tuple(int(n) for n in self.size)
@@ -122,7 +124,7 @@ class SimulationSettings:
         for name in ("broad_fraction", "coupling_fraction", "t1_noise_shared", "solvent_shared"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in 0..1, got {getattr(self, name)}")
-        for name in ("t1_noise", "solvent", "baseline", "global_phase_deg"):
+        for name in ("t1_noise", "solvent", "baseline", "global_phase_deg", "carrier"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be finite and >= 0, got {value}")
@@ -133,7 +135,7 @@ class SimulationSettings:
         return (self.windows is not None or self.amplitude_scale != "linear"
                 or self.broad_fraction > 0 or self.coupling_fraction > 0
                 or self.global_phase_deg > 0 or self.t1_noise > 0 or self.solvent > 0
-                or self.baseline > 0)
+                or self.baseline > 0 or self.carrier > 0)
 
     @property
     def starts(self):
@@ -412,6 +414,11 @@ def _simulate_realistic(settings, rng, k, peaks):
                              _uniform(rng, settings.solvent_freq2, 1)[0],
                              _uniform(rng, settings.solvent_decay2, 1)[0],
                              rng.uniform(-np.pi, np.pi), settings.solvent_shared, rng)
+        known += a
+        unknown += b
+    if settings.carrier > 0:
+        a, b = solvent_ridge((n0, n1), (m0, m1), (w0, w1), settings.carrier * scale, 0.0, 0.0,
+                             rng.uniform(-np.pi, np.pi), rng.uniform(0, 1), rng)
         known += a
         unknown += b
     if settings.baseline > 0:
