@@ -142,7 +142,7 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     the checkpoint is written, and the same call with ``resume`` continues it."""
     from mrai.nn.card import git_commit
     from mrai.nn.models import load_model, save_model
-    from mrai.nn.training import training_card
+    from mrai.nn.training import onnx_note, training_card
 
     commit = git_commit()
     wnn = wnn_card = None
@@ -169,4 +169,5 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
         log(f"scoring sigma on {real_spectrum}")
         card["real"] = real_calibration(model, config.method, wnn, real_spectrum, region)
     save_model(model, weights, card, overwrite=overwrite)
+    onnx_note(weights, log)
     return card

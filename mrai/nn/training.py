@@ -407,7 +407,19 @@ def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False
         log(f"scoring Echo and Anti-Echo of {real_spectrum}")
         card["real"] = real_metrics(model, real_spectrum, region)
     save_model(model, weights, card, overwrite=overwrite)
+    onnx_note(weights, log)
     return card
+
+
+def onnx_note(weights, log):
+    """Say so when save_model wrote no ONNX files because the onnx package is missing."""
+    import importlib
+
+    try:
+        importlib.import_module("onnx")
+    except ImportError:
+        log(f"the onnx package is not installed: no ONNX files beside {weights} (python "
+            f"scripts/export_onnx.py {weights} writes them where it is)")
 
 
 def training_settings(kind, card_file=None, options=None):
