@@ -1,8 +1,9 @@
 """Training the WNN on simulated spectra, with checkpoints that let CPU training resume.
 
 Epoch ``e`` sees batches ``e * steps .. (e + 1) * steps - 1`` of the seeded stream
-(:func:`mrai.nn.data.batch`), so a resumed run sees exactly the batches an uninterrupted one
-would. A checkpoint (weights, optimizer state, history) is written after every epoch into the
+(:func:`mrai.nn.data.batch`), in an order drawn from Python's ``random`` (:func:`epoch_order`,
+whose state the checkpoint keeps), so a resumed run sees exactly the batches an uninterrupted one
+would, in the same order. A checkpoint (weights, optimizer state, history) is written after every epoch into the
 checkpoint folder; :func:`train` picks it up when ``resume`` is true. With a ``deadline``
 (a :func:`time.monotonic` time) training stops between steps when the next one would end after
 it, and checkpoints where it stopped (the step inside the epoch too), so that a resumed run
