@@ -4,14 +4,13 @@ A 2D method sees each plane as a real spectrum oriented (F1, F2) = (rows, column
 transposed data (FDTRANSPOSED 1) are transposed on the way in and back on the way out.
 """
 
-import contextlib
-
 import numpy as np
 
 from mrai.errors import InputError
 from mrai.fileio.header import axis_codes, axis_field, plane_codes, stamp  # noqa: F401
 from mrai.fileio.pipe import PipeReader, PipeWriter
 from mrai.methods.table import MIN_SIZE
+from mrai.output import Commit, check_paths
 
 
 def require_2d(dic, name):
@@ -80,24 +79,35 @@ def map_planes(source, target, function, command, overwrite=False, side=None, **
     ``target``, stamping the header with ``command`` and ``record``. Returns the planes count.
 
     ``side``: (path, record) of a second output written alongside (e.g. sigma); ``function``
-    then returns (plane, side plane)."""
+    then returns (plane, side plane). The outputs are put in place together when every plane is
+    written (all or none, mrai.output.Commit); two outputs on one file are refused before
+    anything is written."""
     reader = source if isinstance(source, PipeReader) else PipeReader(source)
     dic = stamp(reader.dic, command, **record)
     transposed = reader.dic["FDTRANSPOSED"] == 1
     planes = spectrum_planes(reader)
     first = next(planes)  # read and check before anything is written
-    with contextlib.ExitStack() as stack:
-        writers = [stack.enter_context(PipeWriter(target, dic, nplanes=reader.layout.nplanes,
-                                                  overwrite=overwrite))]
+    writers = []
+    try:
+        writers.append(PipeWriter(target, dic, nplanes=reader.layout.nplanes,
+                                  overwrite=overwrite))
         if side is not None:
-            writers.append(stack.enter_context(PipeWriter(
-                side[0], stamp(reader.dic, command, **side[1]),
-                nplanes=reader.layout.nplanes, overwrite=overwrite)))
+            writers.append(PipeWriter(side[0], stamp(reader.dic, command, **side[1]),
+                                      nplanes=reader.layout.nplanes, overwrite=overwrite))
+            check_paths([("the output", target), ("the second output", side[0])])
         for plane in _chain(first, planes):
             outs = function(plane) if side is not None else (function(plane),)
             for writer, out in zip(writers, outs):
                 out = np.asarray(out, dtype=np.float32)
                 writer.write(out.T if transposed else out)
+        commit = Commit()
+        for writer in sorted(writers, key=lambda w: not w.to_stdout):  # the stream first
+            writer.finish(commit)
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    commit.run()
     return reader.layout.nplanes
 
 

@@ -23,7 +23,8 @@ from mrai.errors import InputError
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import (BYTEORDER_KEY, HEADER_BYTES, decode_plane, encode_header, encode_plane,
                                 layout, parse_header)
-from mrai.output import check_writable, temp_beside
+from mrai.output import (Commit, check_writable, discard, flush_stdout, temp_beside,
+                         write_stdout, write_temp)
 
 STDIO = "-"
 
@@ -157,8 +158,11 @@ class PipeWriter:
 
     ``target``: a path, a plane-series template, or ``'-'``/None for standard output.
     ``dic``: the header to write (its layout must match the planes); ``nplanes``: how many
-    planes will come. Existing files are refused unless ``overwrite``. On leaving the ``with``
-    block normally the output is committed; on an exception nothing is left behind.
+    planes will come. Existing files are refused unless ``overwrite``; only regular files are
+    replaced (:mod:`mrai.output`). On leaving the ``with`` block normally the output is
+    committed, every file of a plane series together (all or none); on an exception, or when the
+    commit itself fails, nothing is left behind. Standard output is written and flushed to the
+    last byte (:func:`mrai.output.write_stdout`).
     """
 
     def __init__(self, target, dic, nplanes=1, overwrite=False):
@@ -166,22 +170,27 @@ class PipeWriter:
         self.dic = dict(dic)
         self.nplanes = int(nplanes)
         self.layout = layout(self.dic, nplanes=self.nplanes)
+        self.overwrite = bool(overwrite)
         self._count = 0
         self._lo, self._hi = np.inf, -np.inf
-        self._temps = []
+        self._temps = []   # (temp path, open file or None), one per output file
         if target in (None, STDIO):
-            self._kind, self._paths = "stdout", []
+            self._kind, self.paths = "stdout", []
         elif is_template(target):
             self._kind = "series"
-            self._paths = [target % (k + 1) for k in range(self.nplanes)]
+            self.paths = [target % (k + 1) for k in range(self.nplanes)]
         else:
-            self._kind, self._paths = "file", [str(target)]
-        for path in self._paths:
+            self._kind, self.paths = "file", [str(target)]
+        for path in self.paths:
             check_writable(path, overwrite)
         if self._kind == "series":
             self.dic["FDPIPEFLAG"] = 0.0
         elif self.dic["FDDIMCOUNT"] > 2:
             self.dic["FDPIPEFLAG"] = 1.0
+
+    @property
+    def to_stdout(self):
+        return self._kind == "stdout"
 
     def __enter__(self):
         return self
@@ -204,18 +213,20 @@ class PipeWriter:
         if self._kind == "stdout":
             if self._count == 0:
                 known = self.nplanes == 1
-                sys.stdout.buffer.write(encode_header(self._ranged(known)).tobytes())
-            sys.stdout.buffer.write(words.tobytes())
+                write_stdout(encode_header(self._ranged(known)).tobytes())
+            write_stdout(words.tobytes())
         elif self._kind == "file":
             if self._count == 0:
-                self._temps.append(temp_beside(self._paths[0]))
-                self._temps[0][1].write(bytes(HEADER_BYTES))
-            self._temps[0][1].write(words.tobytes())
+                self._temps.append(temp_beside(self.paths[0]))
+                write_temp(self._temps[0][1], bytes(HEADER_BYTES), self.paths[0])
+            write_temp(self._temps[0][1], words.tobytes(), self.paths[0])
         else:
-            temp = temp_beside(self._paths[self._count])
-            self._temps.append(temp)
-            temp[1].write(bytes(HEADER_BYTES))
-            temp[1].write(words.tobytes())
+            path = self.paths[self._count]
+            temp_path, fh = temp_beside(path)
+            self._temps.append((temp_path, None))
+            with fh:   # closed at once: a long series keeps no file open
+                write_temp(fh, bytes(HEADER_BYTES), path)
+                write_temp(fh, words.tobytes(), path)
         self._count += 1
 
     def _ranged(self, known):
@@ -227,30 +238,47 @@ class PipeWriter:
             dic["FDSCALEFLAG"] = 0.0
         return dic
 
-    def close(self):
-        """Commit: check the plane count, write final headers, rename temporary files in place."""
-        if self._count != self.nplanes:
+    def finish(self, commit):
+        """Complete the output without putting it in place: check the plane count, flush
+        standard output, write the final headers and add the temporary files to ``commit``
+        (a :class:`mrai.output.Commit`), which puts them in place (with other outputs' files,
+        all or none). Anything failing here removes them."""
+        try:
+            if self._count != self.nplanes:
+                raise ValueError(f"{self._count} planes written of the {self.nplanes} announced")
+            if self._kind == "stdout":
+                flush_stdout()
+                return
+            header = encode_header(self._ranged(True)).tobytes()
+            for (temp_path, fh), path in zip(self._temps, self.paths):
+                fh = fh or open(temp_path, "r+b")
+                with fh:
+                    fh.seek(0)
+                    write_temp(fh, header, path)
+        except BaseException:
             self.abort()
-            raise ValueError(f"{self._count} planes written of the {self.nplanes} announced")
-        if self._kind == "stdout":
-            sys.stdout.buffer.flush()
-            return
-        header = encode_header(self._ranged(True)).tobytes()
-        for _, fh in self._temps:
-            fh.seek(0)
-            fh.write(header)
-            fh.close()
-        for (temp_path, _), path in zip(self._temps, self._paths):
-            os.replace(temp_path, path)
+            raise
+        for (temp_path, _), path in zip(self._temps, self.paths):
+            commit.add(temp_path, path, self.overwrite)
         self._temps = []
+
+    def close(self):
+        """Commit: check the plane count, write final headers, put the file(s) in place (a
+        plane series all or none); on any failure nothing is left behind."""
+        commit = Commit()
+        self.finish(commit)
+        commit.run()
 
     def abort(self):
         """Discard everything written so far (temporary files are removed)."""
-        for temp_path, fh in self._temps:
-            fh.close()
-            if os.path.exists(temp_path):
-                os.unlink(temp_path)
-        self._temps = []
+        temps, self._temps = self._temps, []
+        for temp_path, fh in temps:
+            if fh is not None:
+                try:
+                    fh.close()
+                except OSError:
+                    pass
+            discard(temp_path)
 
 
 def read(source):
