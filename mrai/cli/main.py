@@ -5,14 +5,42 @@ help): ``mrai --help`` lists the commands from :data:`COMMANDS` without importin
 and ``mrai info`` imports neither TensorFlow nor the modules of the other commands.
 """
 
-import importlib
 import os
+import signal
 import sys
+import threading
 
-import click
 
-from mrai.version import __version__
-from mrai.errors import MraiError
+def _early_abort(signum, frame):
+    """SIGINT, SIGTERM or SIGHUP while mrai starts (nothing written yet): one line, no
+    traceback."""
+    name = "" if signum == signal.SIGINT else f" ({signal.Signals(signum).name})"
+    try:
+        os.write(2, f"mrai: aborted{name}\n".encode())
+    finally:
+        os._exit(128 + signum)
+
+
+_HANDLED_NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
+_EARLY = {}
+if threading.current_thread() is threading.main_thread():
+    for _name in _HANDLED_NAMES:
+        _signum = getattr(signal, _name, None)
+        if _signum is not None and signal.getsignal(_signum) not in (signal.SIG_IGN, None):
+            _EARLY[_signum] = signal.signal(_signum, _early_abort)
+
+import errno  # noqa: E402  (after the handlers: these imports are the slow part of starting)
+import functools  # noqa: E402
+import importlib  # noqa: E402
+
+import click  # noqa: E402
+
+from mrai.version import __version__  # noqa: E402
+from mrai.errors import MraiError  # noqa: E402
+
+for _signum, _old in _EARLY.items():  # main() installs the handlers a run uses
+    signal.signal(_signum, _old)
+_HANDLED = tuple(getattr(signal, name) for name in _HANDLED_NAMES if hasattr(signal, name))
 
 # name: (module in mrai.cli, the first sentence of its help, which `mrai --help` shows;
 # tests/test_startup.py checks that it is the command's own)
@@ -51,6 +79,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if name not in self.commands and name in COMMANDS:
             module = importlib.import_module(f"mrai.cli.{COMMANDS[name][0]}")
+            _guard(module.command, OUTPUT_PARAMETERS.get(name, {}))
             self.add_command(module.command, name)
         return self.commands.get(name)
 
@@ -78,50 +107,206 @@ def cli():
 
     Commands read NMRPipe data from a file or standard input and write NMRPipe data to a file or
     standard output, so they can sit between nmrPipe stages. Messages go to standard error only.
-    Exit codes: 0 success, 2 bad input or usage, 1 internal error.
+    Exit codes: 0 success, 2 bad input or usage, 1 internal error or failed write (a full
+    disk), 141 (quietly) when the reader of standard output closed it early, 130 / 129 / 143
+    on SIGINT / SIGHUP / SIGTERM.
     """
 
 
-def main(argv=None):
-    """Console entry point: run the CLI, turning errors into one line on stderr and an exit code."""
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt (outputs abort on the way)."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def _signal_name(signum):
     try:
-        cli.main(args=argv, prog_name="mrai", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _install_signals():
+    """SIGINT raises KeyboardInterrupt, SIGTERM and SIGHUP :class:`Terminated`, except where
+    the parent set them to be ignored (nohup, background jobs); returns what to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for signum in _HANDLED:
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            continue
+        handler = signal.default_int_handler if signum == signal.SIGINT else _terminate
+        previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def _restore_signals(previous):
+    for signum, handler in previous.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+# the options naming files each command writes (its outputs), as {parameter name: suffixes}:
+# a train PREFIX names PREFIX.weights.h5 and PREFIX.json. Every other parameter naming an
+# existing file is an input. tests/test_outputs.py checks that these parameters exist.
+OUTPUT_PARAMETERS = {
+    "convert": {"out_path": ("",), "schedule_out": ("",)},
+    "degrade": {"out_path": ("",), "schedule_out": ("",)},
+    "process": {"out_path": ("",)},
+    "reconstruct": {"out_path": ("",), "sigma_path": ("",)},
+    "score": {"sigma_out": ("",)},
+    "simulate": {"out_path": ("",), "echo_path": ("",), "anti_path": ("",)},
+    "plot": {"out_path": ("",)},
+    "train": {"out": (".weights.h5", ".json")},
+}
+_STDIN_PARAMETERS = ("input_path", "in_path")
+
+
+def _guard(command, outputs):
+    """Wrap the callback of ``command`` (and of its subcommands) with the check that no two of
+    its outputs name one file and none names an input (mrai.output.check_paths), made before
+    the command reads or writes anything."""
+    for sub in getattr(command, "commands", {}).values():
+        _guard(sub, outputs)
+    callback = command.callback
+    if callback is None or getattr(callback, "_mrai_guarded", False):
+        return
+    labels = {param.name: _label(param) for param in command.params}
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        from mrai.output import check_paths
+
+        outs, ins = [], []
+        for name, value in kwargs.items():
+            if name in outputs:
+                if value is None and name == "out_path":
+                    value = "-"   # -o left out: standard output
+                if value == "-":
+                    outs.append((labels.get(name, name), value))
+                elif value is not None:
+                    outs += [(labels.get(name, name), f"{value}{suffix}")
+                             for suffix in outputs[name]]
+            else:
+                ins += [(labels.get(name, name), v) for v in _strings(value)]
+        reads_stdin = (any(name in kwargs for name in _STDIN_PARAMETERS)
+                       and all(kwargs.get(name) in (None, "-") for name in _STDIN_PARAMETERS))
+        check_paths(outs, ins, stdin=reads_stdin)
+        return callback(*args, **kwargs)
+
+    checked._mrai_guarded = True
+    command.callback = checked
+
+
+def _label(param):
+    opts = [opt for opt in getattr(param, "opts", ()) if opt.startswith("-")]
+    return opts[0] if opts else param.human_readable_name.strip("[]")
+
+
+def _strings(value):
+    if isinstance(value, (str, os.PathLike)):
+        yield os.fspath(value)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _strings(item)
+
+
+def main(argv=None):
+    """Console entry point: run the CLI, turning errors into one line on stderr and an exit code
+    (README, 'Outputs, signals and exit status'): 0 success; 2 bad input or usage; 1 an
+    internal error or a failed write (a full disk); 141, quietly, when the reader of standard
+    output closed it early; 130 on SIGINT, 128 + n on SIGTERM and SIGHUP, temporary files
+    removed."""
+    from mrai import output
+
+    previous = _install_signals()
+    try:
+        with output.checked_stdout():
+            return _run(argv, output)
+    finally:
+        _restore_signals(previous)
+
+
+def _run(argv, output):
+    try:
+        try:
+            # click's Command.main without its own handling of KeyboardInterrupt (an empty
+            # line) and EPIPE (exit 1): those are decided here, as for every other error
+            args = sys.argv[1:] if argv is None else list(argv)
+            with cli.make_context("mrai", args) as ctx:
+                cli.invoke(ctx)
+            code = 0
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        output.flush_stdout()
+        return code
+    except (output.StdoutClosed, BrokenPipeError):
+        output.silence_stdout()
+        return EXIT_READER_GONE
+    except output.WriteError as exc:
+        output.silence_stdout()
+        _say(f"mrai: error: {exc}")
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.exceptions.Abort:
-        click.echo("mrai: aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        output.remove_temps()
+        _say("mrai: aborted")
         return 130
+    except Terminated as exc:
+        output.remove_temps()
+        _say(f"mrai: aborted ({_signal_name(exc.signum)})")
+        return 128 + exc.signum
     except MraiError as exc:
-        click.echo(f"mrai: error: {exc}", err=True)
+        _say(f"mrai: error: {exc}")
         return exc.exit_code
-    except BrokenPipeError:
-        _silence_stdout()
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or \
+                os.environ.get("MRAI_DEBUG"):
+            return _internal(exc)
+        _say(f"mrai: error: {f'{exc.filename}: ' if exc.filename else ''}{exc.strerror}")
         return 1
-    except KeyboardInterrupt:
-        click.echo("mrai: interrupted", err=True)
-        return 130
     except Exception as exc:  # internal error: one line, traceback only on request
-        if os.environ.get("MRAI_DEBUG"):
-            raise
-        click.echo(f"mrai: internal error: {type(exc).__name__}: {exc} "
-                   "(set MRAI_DEBUG=1 for the traceback)", err=True)
-        return 1
-    return 0
+        return _internal(exc)
 
 
-def _silence_stdout():
+def _internal(exc):
+    if os.environ.get("MRAI_DEBUG"):
+        raise exc
+    _say(f"mrai: internal error: {type(exc).__name__}: {exc} (set MRAI_DEBUG=1 for the "
+         "traceback)")
+    return 1
+
+
+def _say(line):
+    """One line on standard error, which may itself be gone (a closed terminal after SIGHUP)."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+        click.echo(line, err=True)
+    except (OSError, ValueError):
         pass
 
 
+EXIT_READER_GONE = 141   # 128 + SIGPIPE, what the shell reports for a C tool killed by SIGPIPE
+
+
 def entry():
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # a signal as main returned, its outputs already in place
+        code = 130
+    except Terminated as exc:
+        code = 128 + exc.signum
+    for signum in _HANDLED:  # the work is done: a late signal does not turn it into a traceback
+        try:
+            signal.signal(signum, signal.SIG_IGN)
+        except (OSError, ValueError):
+            pass
     if "tensorflow" in sys.modules:
         _exit_now(code)
     sys.exit(code)
@@ -129,7 +314,8 @@ def entry():
 
 def _exit_now(code):
     """Exit without the interpreter's teardown, which takes TensorFlow about a second; every
-    output was already written and closed (atomically), so only the streams need flushing."""
+    output was already written, put in place and flushed (standard output included), so only
+    the streams need flushing."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
