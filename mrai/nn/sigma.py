@@ -65,7 +65,7 @@ class SigmaNet(keras.Model):
             start = [0.0, 1.0] + [1.0] * int(self.sigma_config.holdout)
             head.bias.assign(ops.convert_to_tensor(start, head.bias.dtype))
         else:  # sigma starts near floor + gain, not 0
-            head.bias.assign(ops.ones_like(head.bias))
+            head.bias.assign(ops.ones(head.bias.shape, head.bias.dtype))
         self.built = True
 
     def parts(self, inputs, grid=veops.ORIGIN):
