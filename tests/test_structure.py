@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "mrai"
 
 LAYERS = (
-    "mrai.errors", "mrai.version", "mrai.metrics", "mrai.output",   # leaves
+    "mrai.errors", "mrai.limits", "mrai.version", "mrai.metrics", "mrai.output",   # leaves
     "mrai.physics",                                   # Echo/Anti-Echo, time grids, NUS
     "mrai.fileio",                                    # NMRPipe and raw data, headers
     "mrai.process",                                   # nmrPipe-style processing

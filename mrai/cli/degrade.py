@@ -79,12 +79,13 @@ def _t1_points(reader):
     """F1 spectrum size n0 and the t1 points a schedule draws from: the acquired points
     (FDF1TDSIZE) when the header gives them, else the t1 half, (n0 + 1) // 2."""
     from mrai.fileio.header import axis_codes, axis_field
+    from mrai.limits import whole_number
     from mrai.physics.nus import t1_half
     from mrai.planes import f1_size
 
     dic = reader.dic
     n0 = f1_size(reader)
-    acquired = int(axis_field(dic, axis_codes(dic)[1 if dic["FDTRANSPOSED"] == 1 else 0],
-                              "TDSIZE"))
+    code = axis_codes(dic)[1 if dic["FDTRANSPOSED"] == 1 else 0]
+    acquired = whole_number(axis_field(dic, code, "TDSIZE")) or 0
     half = t1_half(n0)
     return n0, acquired if 2 <= acquired <= half else half

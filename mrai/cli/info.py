@@ -1,6 +1,7 @@
 """``mrai info``: what a data set holds."""
 
 import json
+import math
 
 import click
 
@@ -20,4 +21,16 @@ def command(input_path, in_path, as_json):
     info = describe(reader)
     for _ in reader.planes():  # read to the end: a truncated stream is reported
         pass
-    click.echo(json.dumps(info, indent=2) if as_json else format_description(info))
+    click.echo(json.dumps(_finite(info), indent=2) if as_json else format_description(info))
+
+
+def _finite(value):
+    """``value`` with NaN and infinite numbers (a header may hold them) as None, so that the
+    JSON is valid (json.dumps escapes the control characters of strings)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value

@@ -5,12 +5,14 @@ plus the raw words under :data:`RAW_KEY`, so that writing a file back keeps ever
 those nmrglue has no name for. Only the words named in the dictionary are taken from it on writing.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from mrai.version import __version__
 from mrai.errors import InputError
+from mrai.limits import MAX_PLANES, MAX_POINTS, check_count, check_plane
 from mrai.fileio._nmrglue import fileiobase
 from mrai.fileio._nmrglue import pipe as ng_pipe
 
@@ -45,14 +47,60 @@ def parse_header(raw, source=None):
         raise InputError("not an NMRPipe file (byte-order word FDFLTORDER is not 2.345)", source)
     if words[0] != 0:
         raise InputError("not an NMRPipe file (magic word FDMAGIC is not 0)", source)
-    dic = ng_pipe.fdata2dic(words)
+    dic = _fields(words)
     if dic["FDDIMCOUNT"] not in (1.0, 2.0, 3.0, 4.0):
         raise InputError(f"not an NMRPipe file (FDDIMCOUNT is {dic['FDDIMCOUNT']:g})", source)
     if dic["FDSIZE"] < 1 or (dic["FDDIMCOUNT"] > 1 and dic["FDSPECNUM"] < 1):
         raise InputError("NMRPipe header gives an empty data size", source)
+    check_sizes(dic, source)
     dic[RAW_KEY] = words
     dic[BYTEORDER_KEY] = order
     return dic
+
+
+_TEXT_FIELDS = {"FDF2LABEL": (16, 18), "FDF1LABEL": (18, 20), "FDF3LABEL": (20, 22),
+                "FDF4LABEL": (22, 24), "FDSRCNAME": (286, 290), "FDUSERNAME": (290, 294),
+                "FDTITLE": (297, 312), "FDCOMMENT": (312, 352), "FDOPERNAME": (464, 472)}
+
+
+def _fields(words):
+    """nmrglue's header dictionary of ``words``; text fields that are not UTF-8 are decoded
+    with replacement characters instead of failing."""
+    try:
+        return ng_pipe.fdata2dic(words)
+    except UnicodeDecodeError:
+        blank = np.array(words, dtype=np.float32, copy=True)
+        texts = {}
+        for name, (start, stop) in _TEXT_FIELDS.items():
+            texts[name] = blank[start:stop].tobytes().decode("utf-8", "replace").strip("\x00")
+            blank[start:stop] = 0
+        dic = ng_pipe.fdata2dic(blank)
+        dic.update(texts)
+        return dic
+
+
+def check_sizes(dic, source=None):
+    """InputError unless the header's sizes are whole numbers within mrai.limits (FDSIZE,
+    FDSPECNUM, FDF3SIZE and FDF4SIZE, the plane they describe, the dimension order): checked
+    before anything is allocated or counted from them."""
+    ndim = int(dic["FDDIMCOUNT"])
+    for position in range(1, ndim + 1):
+        if dic[f"FDDIMORDER{position}"] not in (1.0, 2.0, 3.0, 4.0):
+            raise InputError(f"NMRPipe header: FDDIMORDER{position} is "
+                             f"{dic[f'FDDIMORDER{position}']:g}, not a dimension 1..4", source)
+    check_count(dic["FDSIZE"], "NMRPipe header FDSIZE", 1, MAX_POINTS, source)
+    if ndim > 1:
+        check_count(dic["FDSPECNUM"], "NMRPipe header FDSPECNUM", 1, MAX_POINTS, source)
+    planes = 1
+    stream = dic["FDPIPEFLAG"] != 0
+    for code in (3, 4)[:max(ndim - 2, 0)]:
+        planes *= check_count(dic[f"FDF{code}SIZE"], f"NMRPipe header FDF{code}SIZE",
+                              1 if stream else 0, MAX_PLANES, source) or 1
+    if planes > MAX_PLANES:
+        raise InputError(f"NMRPipe header gives {planes} planes, more than the {MAX_PLANES} "
+                         "mrai takes (docs/conventions.md#limits)", source)
+    lay = layout(dic)
+    check_plane(lay.rows, lay.row_floats, "NMRPipe header: a plane", source)
 
 
 def encode_header(dic):
@@ -167,10 +215,22 @@ def plane_codes(dic):
 def stamp(dic, command, **fields):
     """A copy of ``dic`` whose FDCOMMENT records what mrai made (``mrai VERSION COMMAND k=v ...``).
 
-    Raises ValueError when the record does not fit the 160-byte comment field.
+    Values are quoted (:func:`quote_value`: spaces, ``=``, ``%``, quotes, control and non-ASCII
+    characters as %XX), so that no value, a model card's name say, can add a key or end the
+    record; model names (:data:`NAME_KEYS`) are cut to 40 characters as quoted. Raises ValueError when the record does not fit the 160-byte comment field, or for a
+    key that is not a plain word.
     """
-    text = " ".join([f"{_STAMP_PREFIX}{__version__}", command]
-                    + [f"{key}={value}" for key, value in fields.items() if value is not None])
+    words = [f"{_STAMP_PREFIX}{__version__}", command]
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"provenance key {key!r} is not a plain word")
+        quoted = quote_value(value)
+        if key in NAME_KEYS:
+            quoted = _cut(str(value), NAME_CHARS)
+        words.append(f"{key}={quoted}")
+    text = " ".join(words)
     if len(text.encode()) > COMMENT_BYTES - 1:
         raise ValueError(f"provenance record longer than {COMMENT_BYTES - 1} bytes: {text!r}")
     out = dict(dic)
@@ -178,8 +238,42 @@ def stamp(dic, command, **fields):
     return out
 
 
+_KEY = re.compile(r"[A-Za-z0-9_]+")
+_UNSAFE = re.compile(r"[^!#$&()*+,\-./0-9:;<>?@A-Z\[\]^_`a-z{|}~]")
+
+
+NAME_KEYS = ("model", "sigma")   # model card names: free text from a file, cut to fit
+NAME_CHARS = 40
+
+
+def _cut(text, limit):
+    """quote_value of the longest start of ``text`` whose quoted form has at most ``limit``
+    characters."""
+    quoted = quote_value(text)
+    while len(quoted) > limit:
+        text = text[:-1]
+        quoted = quote_value(text)
+    return quoted
+
+
+def quote_value(value):
+    """``str(value)`` with every character outside printable ASCII, and space, ``=``, ``%``,
+    quotes and backslash, written as %XX of its UTF-8 bytes (:func:`unquote_value` undoes it)."""
+    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), str(value))
+
+
+def unquote_value(text):
+    """The value :func:`quote_value` quoted (a lone % that starts no %XX stays as it is, as in
+    records written before quoting)."""
+    from urllib.parse import unquote
+
+    return unquote(text, errors="replace") if "%" in text else text
+
+
 def provenance(dic):
-    """What mrai recorded in the header: ``{'version', 'command', key: value...}`` or None."""
+    """What mrai recorded in the header: ``{'version', 'command', key: value...}`` or None.
+    Values are unquoted (:func:`quote_value`); a word may not replace the version or the
+    command."""
     text = dic.get("FDCOMMENT", "")
     if not text.startswith(_STAMP_PREFIX):
         return None
@@ -189,7 +283,8 @@ def provenance(dic):
     record = {"version": words[1], "command": words[2]}
     for word in words[3:]:
         key, _, value = word.partition("=")
-        record[key] = value
+        if key not in ("version", "command"):
+            record[key] = unquote_value(value)
     return record
 
 

@@ -15,11 +15,13 @@ except a multi-plane stream on standard output, whose header leaves before its d
 """
 
 import os
+import re
 import sys
 
 import numpy as np
 
 from mrai.errors import InputError
+from mrai.limits import MAX_PLANES, check_count
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio.header import (BYTEORDER_KEY, HEADER_BYTES, decode_plane, encode_header, encode_plane,
                                 layout, parse_header)
@@ -38,15 +40,32 @@ def _display(name):
     return "standard input" if name in (None, STDIO) else str(name)
 
 
+_CHUNK = 1 << 24  # bytes asked of a stream at a time: a short stream allocates only what came
+
+
 def _read_exactly(stream, nbytes):
-    chunks, got = [], 0
-    while got < nbytes:
-        chunk = stream.read(nbytes - got)
+    data = bytearray()
+    while len(data) < nbytes:
+        chunk = stream.read(min(nbytes - len(data), _CHUNK))
         if not chunk:
             break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        data += chunk
+    return data
+
+
+_FIELD = re.compile(r"%[-#0 +]*(\d{0,2})[diouxX]")
+
+
+def series_paths(template, count):
+    """The ``count`` file names of a plane series named by ``template`` (planes numbered from
+    1). InputError unless the template holds exactly one integer field such as ``%03d`` (width
+    up to 99; ``%%`` for a literal %) and ``count`` is within mrai.limits."""
+    bare = template.replace("%%", "")
+    if len(_FIELD.findall(bare)) != 1 or bare.count("%") != 1:
+        raise InputError("a plane-series name needs exactly one integer field such as %03d "
+                         "(and %% for a literal %)", template)
+    count = check_count(count, "the number of planes", 1, MAX_PLANES, template)
+    return [template % (k + 1) for k in range(count)]
 
 
 class PipeReader:
@@ -84,18 +103,18 @@ class PipeReader:
         self._files = [path]
 
     def _open_series(self, template):
-        try:
-            first = template % 1
-        except (TypeError, ValueError):
-            raise InputError("plane-series name needs one integer field such as %03d",
-                             template) from None
+        first = series_paths(template, 1)[0]
         self.dic = _header_of(first)
         if self.dic["FDDIMCOUNT"] != 3:
             raise InputError("plane series are read for 3D data only; "
                              f"{first} has FDDIMCOUNT {self.dic['FDDIMCOUNT']:g}", template)
-        nplanes = ng_pipe.pipe_3d(template).shape[0]
+        try:
+            nplanes = ng_pipe.pipe_3d(template).shape[0]
+        except (ArithmeticError, KeyError, TypeError, ValueError, IndexError):
+            raise InputError(f"{first}: its header does not give the number of planes (FDF3 "
+                             "sizes)", template) from None
+        self._files = series_paths(template, nplanes)
         self.layout = layout(self.dic, nplanes=nplanes)
-        self._files = [template % (k + 1) for k in range(nplanes)]
         for path in self._files:
             if not os.path.exists(path):
                 raise InputError(f"plane file {path} of {nplanes} is missing", template)
@@ -178,7 +197,7 @@ class PipeWriter:
             self._kind, self.paths = "stdout", []
         elif is_template(target):
             self._kind = "series"
-            self.paths = [target % (k + 1) for k in range(self.nplanes)]
+            self.paths = series_paths(target, self.nplanes)
         else:
             self._kind, self.paths = "file", [str(target)]
         for path in self.paths:

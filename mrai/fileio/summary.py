@@ -1,7 +1,8 @@
 """A readable summary of an NMRPipe header: what ``mrai info`` prints."""
 
 from mrai.fileio._nmrglue import fileiobase
-from mrai.fileio.header import axis_field, provenance
+from mrai.fileio.header import axis_field, provenance, quote_value
+from mrai.limits import printable, whole_number
 
 
 def describe(reader):
@@ -27,7 +28,7 @@ def describe(reader):
             "domain": "frequency" if axis_field(dic, code, "FTFLAG") == 1 else "time",
             "sw_hz": float(axis_field(dic, code, "SW")), "obs_mhz": float(axis_field(dic, code, "OBS")),
             "car_ppm": float(axis_field(dic, code, "CAR")),
-            "acquired_points": int(axis_field(dic, code, "TDSIZE")),
+            "acquired_points": whole_number(axis_field(dic, code, "TDSIZE")),
         }
         if axis["domain"] == "frequency" and points > 1:
             sw, obs = axis["sw_hz"] or 1.0, axis["obs_mhz"] or 1.0
@@ -58,16 +59,18 @@ def time_grids(dic):
 
 
 def format_description(info):
-    """Plain-text table of :func:`describe`'s dictionary."""
+    """Plain-text table of :func:`describe`'s dictionary; text from the file (its name, labels,
+    the provenance record) with control characters escaped (mrai.limits.printable)."""
     shape = " x ".join(str(a["points"]) for a in info["axes"])
-    lines = [f"file         {info['name']}",
+    lines = [f"file         {printable(info['name'])}",
              f"dimensions   {info['dimensions']}D, {shape} points, {info['planes']} plane(s)"
              + (", transposed" if info["transposed"] else ""),
              f"{'axis':<5}{'label':<8}{'points':>7}  {'type':<8}{'domain':<10}{'SW (Hz)':>11}"
              f"{'OBS (MHz)':>11}  ppm range"]
     for a in info["axes"]:
         ppm = ("{:.3f} .. {:.3f}".format(*a["ppm_range"]) if "ppm_range" in a else "-")
-        lines.append(f"{a['axis']:<5}{a['label'] or '-':<8}{a['points']:>7}  {a['type']:<8}"
+        lines.append(f"{a['axis']:<5}{printable(a['label']) or '-':<8}{a['points']:>7}  "
+                     f"{a['type']:<8}"
                      f"{a['domain']:<10}{a['sw_hz']:>11.2f}{a['obs_mhz']:>11.3f}  {ppm}")
     for g in info.get("time_grids") or []:
         where = "half a dwell" if g["assumed_start"] else "0"
@@ -76,8 +79,10 @@ def format_description(info):
                      + (f" ({g['off']:.2f} dwell off)" if g["off"] >= 0.005 else " (exact)"))
     made = info["made_by"]
     if made:
-        extra = " ".join(f"{k}={v}" for k, v in made.items() if k not in ("version", "command"))
-        lines.append(f"made by      mrai {made['version']} {made['command']} {extra}".rstrip())
+        extra = " ".join(f"{k}={quote_value(v)}" for k, v in made.items()
+                         if k not in ("version", "command"))
+        lines.append(printable(f"made by      mrai {made['version']} {made['command']} "
+                               f"{extra}".rstrip()))
     else:
         lines.append("made by      not recorded (not an mrai output)")
     return "\n".join(lines)
