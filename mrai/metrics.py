@@ -13,8 +13,11 @@ SIGNAL_THRESHOLD = 0.01
 
 
 def f2_region(first, last):
-    """Index for F2 points ``first..last``, 1-based and inclusive as in NMRPipe EXT."""
-    return (slice(None), slice(first - 1, last))
+    """Index for F2 points ``first..last``, 1-based and inclusive as in NMRPipe EXT
+    (ValueError unless 1 <= first <= last: a first point of 0 would count from the end)."""
+    if not 1 <= int(first) <= int(last):
+        raise ValueError(f"F2 region {first}..{last}: points count from 1, first <= last")
+    return (slice(None), slice(int(first) - 1, int(last)))
 
 
 def quality(recon, reference, region=None, threshold=SIGNAL_THRESHOLD):

@@ -64,18 +64,29 @@ def parse_size(text):
 
 
 def say(message):
-    """A message for the user: always on standard error."""
-    click.echo(message, err=True)
+    """A message for the user: always on standard error, with control characters (from file
+    names or file contents) escaped (mrai.limits.printable)."""
+    from mrai.limits import printable
+
+    click.echo(printable(message, lines=True), err=True)
 
 
-def parse_region(text):
-    """--region FIRST:LAST (1-based, inclusive F2 points) -> (first, last); 'all' -> None."""
+def parse_region(text, size=None):
+    """--region FIRST:LAST (1-based, inclusive F2 points, as NMRPipe's EXT counts) -> (first,
+    last); 'all' -> None. Refused unless 1 <= FIRST <= LAST (<= ``size``, the F2 points, when
+    given)."""
     if text == "all":
         return None
     try:
         first, last = (int(v) for v in text.split(":"))
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not FIRST:LAST or 'all'", param_hint="--region")
+        raise click.BadParameter(f"{text!r} is not FIRST:LAST or 'all'",
+                                 param_hint="--region") from None
+    if not 1 <= first <= last:
+        raise InputError(f"--region {text}: the F2 points count from 1, and FIRST <= LAST "
+                         "(e.g. 100:800)")
+    if size is not None and last > size:
+        raise InputError(f"--region {text} goes beyond the {size} F2 points of the data")
     return first, last
 
 

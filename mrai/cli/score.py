@@ -7,6 +7,7 @@ import click
 
 from mrai.cli.options import input_options, nus_schedule, parse_region, resolve_input, say
 from mrai.errors import InputError
+from mrai.limits import printable
 from mrai.fileio.header import provenance, stamp
 from mrai.fileio.pipe import PipeReader, PipeWriter
 from mrai.output import check_writable
@@ -56,11 +57,11 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
     measured = _measured(measured_path, reader)
     if sigma_out:
         check_writable(sigma_out, overwrite)
+    bounds = parse_region(region, plane_shape(reader)[1])
+    crop = f2_region(*bounds) if bounds else None
     from mrai.nn.models import default_sigma_model, load_sigma
 
     model, card = load_sigma(sigma_model or default_sigma_model(name), "auto", backend)
-    bounds = parse_region(region)
-    crop = f2_region(*bounds) if bounds else None
     rows, sigmas = [], []
     for index, recon in enumerate(spectrum_planes(reader)):
         given = next(measured) if measured is not None else None
@@ -68,7 +69,12 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
             raise InputError(f"the measured spectrum is {given.shape[0]} x {given.shape[1]}, "
                              f"the reconstruction {recon.shape[0]} x {recon.shape[1]}",
                              measured_path)
-        sigma, summary = reconstruction.sigma_for(e, model, recon, given, schedule, start, crop)
+        try:
+            sigma, summary = reconstruction.sigma_for(e, model, recon, given, schedule, start,
+                                                      crop)
+        except InputError as exc:
+            where = f"plane {index + 1}: " if reader.layout.nplanes > 1 else ""
+            raise InputError(f"{where}{exc}", reader.name) from None
         rows.append({"plane": index + 1, **summary})
         if sigma_out:
             sigmas.append(sigma)
@@ -76,7 +82,7 @@ def command(input_path, in_path, method, mode, schedule_path, measured_path, sig
         _write_sigma(sigma_out, reader, sigmas, card, overwrite)
     report = {"file": reader.name, "method": method, "mode": mode,
               "sigma_model": card.get("name"), "region": region, "planes": rows}
-    click.echo(json.dumps(report, indent=2) if as_json else _format(report))
+    click.echo(json.dumps(report, indent=2) if as_json else printable(_format(report), True))
 
 
 def _entry(reader, method, mode, schedule_path):

@@ -1,9 +1,12 @@
 """NUS schedule files (text, one 0-based t1 index per line; '#' starts a comment) and the compact
 hexadecimal form mrai records in NMRPipe headers."""
 
+import re
+
 import numpy as np
 
 from mrai.errors import InputError
+from mrai.limits import MAX_POINTS, whole_number
 from mrai.output import atomic_write_bytes
 
 
@@ -24,9 +27,13 @@ def read_schedule(path):
             continue
         first = text.split()[0]
         try:
-            values.append(int(first))
+            value = int(first)
         except ValueError:
             raise InputError(f"line {number}: {first!r} is not an integer t1 index", path) from None
+        if abs(value) > MAX_POINTS:
+            raise InputError(f"line {number}: t1 index {value} is beyond the {MAX_POINTS} points "
+                             "mrai takes in a dimension (docs/conventions.md#limits)", path)
+        values.append(value)
     if not values:
         raise InputError("the NUS schedule is empty", path)
     return np.asarray(values, dtype=np.int64)
@@ -38,6 +45,9 @@ def write_schedule(path, schedule, overwrite=False):
     atomic_write_bytes(path, text.encode(), overwrite=overwrite)
 
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
 def schedule_to_hex(schedule, n):
     """Hexadecimal bit mask of a schedule over ``n`` t1 points (bit i set: index i sampled)."""
     bits = np.zeros(n, dtype=bool)
@@ -47,9 +57,20 @@ def schedule_to_hex(schedule, n):
 
 
 def schedule_from_hex(text, n):
-    """Inverse of :func:`schedule_to_hex`."""
-    value = int(text, 16)
-    return np.asarray([i for i in range(n) if value >> i & 1], dtype=np.int64)
+    """Inverse of :func:`schedule_to_hex`; ValueError unless ``text`` is hexadecimal with at most
+    the (n + 3) // 4 digits of ``n`` points, 1 <= n <= mrai.limits.MAX_POINTS."""
+    given, n = n, whole_number(n)
+    if n is None or not 1 <= n <= MAX_POINTS:
+        raise ValueError(f"n={str(given)[:20]}: the number of t1 points must be a whole number "
+                         f"in 1..{MAX_POINTS}")
+    if not _HEX.fullmatch(text) or len(text) > (n + 3) // 4:
+        raise ValueError(f"{text[:20]!r} is not a bit mask of {n} points (hexadecimal, "
+                         f"at most {(n + 3) // 4} digits)")
+    bits = bin(int(text, 16))[2:][::-1]
+    if len(bits) > n:
+        raise ValueError(f"the bit mask names points beyond its {n}")
+    return np.flatnonzero(np.frombuffer(bits.encode(), dtype=np.uint8) == ord("1")) \
+        .astype(np.int64)
 
 
 def schedule_record(schedule, n0):
@@ -68,4 +89,8 @@ def recorded_schedule(dic, name=None):
     if "sched" not in record or "n" not in record:
         raise InputError("no NUS schedule recorded in the header; give --nus SCHEDULE_FILE",
                          name)
-    return schedule_from_hex(record["sched"], int(record["n"]))
+    try:
+        return schedule_from_hex(record["sched"], record["n"])
+    except ValueError as exc:
+        raise InputError(f"the NUS schedule recorded in the header is unusable ({exc}); give "
+                         "--nus SCHEDULE_FILE", name) from None

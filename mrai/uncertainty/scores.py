@@ -12,6 +12,7 @@ first.
 
 import numpy as np
 
+from mrai.errors import InputError
 from mrai.metrics import SIGNAL_THRESHOLD as SIGNAL_LEVEL
 
 Z95 = 1.959964
@@ -49,18 +50,22 @@ def gaussian_nll(y, mu, sigma):
 
 
 def psq(mu, sigma, region=None):
-    """Predicted RMSD: sqrt(mean((sigma / Smax)^2)) over the signal points of ``mu``."""
-    mu, sigma = _arrays(mu, sigma, region=region)
-    top = smax(mu)
-    keep = signal_points(mu)
-    return float(np.sqrt(np.mean((sigma[keep] / top) ** 2)))
+    """Predicted RMSD: sqrt(mean((sigma / Smax)^2)) over the signal points of ``mu``
+    (InputError when ``mu`` is zero everywhere: it has none)."""
+    return sigma_summary(mu, sigma, region)["psq"]
 
 
 def sigma_summary(mu, sigma, region=None):
     """pSQ and the mean and median of sigma / Smax over the signal points (the MR-Ai box-plot
-    statistics), with the number of signal points."""
+    statistics), with the number of signal points. InputError when ``mu`` (within ``region``)
+    is zero everywhere, so that it has no signal points."""
     mu, sigma = _arrays(mu, sigma, region=region)
+    if mu.size == 0:
+        raise InputError("the region holds no points")
     top = smax(mu)
+    if not top > 0:
+        raise InputError("the reconstruction is zero everywhere: it has no signal points to "
+                         "score")
     keep = signal_points(mu)
     ratio = sigma[keep] / top
     return {"psq": float(np.sqrt(np.mean(ratio ** 2))), "mean": float(np.mean(ratio)),
