@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 
 from mrai.errors import InputError
+from mrai.limits import MAX_POINTS, check_count, check_number, check_plane, whole_number
 from mrai.fileio.rawdata import RawData, check_pairs, read_nuslist, require_files
 
 FNMODES = {4: "states", 5: "states-tppi", 6: "echo-antiecho"}
@@ -51,6 +52,7 @@ def read_bruker(folder):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            check_parameters(folder)
             shape = _nus_shape(folder, nuslist)
             if shape is None:
                 _check_ser_size(folder)
@@ -63,7 +65,7 @@ def read_bruker(folder):
                          folder) from None
     if "acqu2s" not in dic:
         raise InputError("not a Bruker 2D data set: acqu2s could not be read", folder)
-    mode = int(dic["acqu2s"].get("FnMODE", 0))
+    mode = whole_number(dic["acqu2s"].get("FnMODE", 0))
     if mode not in FNMODES:
         raise InputError(f"indirect acquisition mode FnMODE {mode} "
                          f"({FNMODE_NAMES.get(mode, 'unknown')}) is not supported: "
@@ -77,11 +79,45 @@ def read_bruker(folder):
     schedule = None
     if os.path.exists(nuslist):
         schedule = read_nuslist(nuslist, data.shape[0] // 2, folder)
-    header = _pipe_header(udic, data, schedule, int(dic["acqu2s"].get("TD", 0)))
+    header = _pipe_header(udic, data, schedule, int(dic["acqu2s"].get("TD", 0)), folder)
     phases, source = stored_phases(folder, dic["acqus"], mode)
     return RawData(dic=header, rows=data.astype(np.complex64), quadrature=FNMODES[mode],
                    p_index=1, schedule=schedule, source=folder, phases=phases,
                    phase_source=source)
+
+
+def _parameter_file(folder, names):
+    import nmrglue as ng
+
+    name = next((n for n in names if os.path.exists(os.path.join(folder, n))), names[0])
+    return name, ng.bruker.read_jcamp(os.path.join(folder, name))
+
+
+def check_parameters(folder):
+    """InputError naming the file and parameter for a value of acqus or acqu2s that is not a
+    usable number: TD (points per FID, FIDs) outside 2..mrai.limits.MAX_POINTS, a spectral width
+    (SW_h), frequency (SFO1, BF1) that is not positive and finite, an offset (O1) that is not
+    finite, DECIM, DSPFVS, DTYPA, BYTORDA or FnMODE that is not a whole number, GRPDLY that is
+    not finite or not inside the FID."""
+    for names, direct in ((("acqus", "acqu"), True), (("acqu2s", "acqu2"), False)):
+        name, params = _parameter_file(folder, names)
+        where = f"{folder}/{name}"
+        td = check_count(params.get("TD"), "TD", 2, MAX_POINTS, where)
+        for key in ("SW_h", "SFO1", "BF1"):
+            if key in params:
+                check_number(params[key], key, 0.0, 1e9, where, low_open=True)
+        if "O1" in params:
+            check_number(params["O1"], "O1", -1e12, 1e12, where)
+        for key in ("DSPFVS", "DTYPA", "BYTORDA") if direct else ("FnMODE",):
+            if key in params:
+                check_count(params[key], key, -1, 1 << 16, where)
+        if direct and "DECIM" in params:
+            check_number(params["DECIM"], "DECIM", 0.0, 1e6, where)
+        if direct and "GRPDLY" in params:
+            grpdly = check_number(params["GRPDLY"], "GRPDLY", -1e12, 1e12, where)
+            if grpdly >= td // 2:
+                raise InputError(f"GRPDLY is {grpdly:g} points, beyond the {td // 2} complex "
+                                 "points of an FID (TD)", where)
 
 
 def group_delay(acqus):
@@ -209,7 +245,7 @@ def _check_ser_size(folder):
                          folder)
 
 
-def _pipe_header(udic, data, schedule, td1):
+def _pipe_header(udic, data, schedule, td1, source=None):
     """NMRPipe time-domain header (F2 complex, F1 complex States) of the full t1 grid (TD of
     acqu2s, which counts both FIDs of every increment, for NUS data)."""
     import nmrglue as ng
@@ -217,6 +253,7 @@ def _pipe_header(udic, data, schedule, td1):
     udic[0].update(encoding="states", complex=True)
     if schedule is not None:
         udic[0]["size"] = max(td1 - td1 % 2, 2 * (int(schedule.max()) + 1))
+    check_plane(udic[0]["size"], 2 * data.shape[1], "the t1 grid of FIDs", source)
     converter = ng.convert.converter()
     converter.from_bruker({}, np.zeros((udic[0]["size"], data.shape[1]), np.complex64), udic)
     dic, _ = converter.to_pipe()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mrai.errors import InputError
+from mrai.limits import MAX_POINTS
 
 QUADRATURES = ("echo-antiecho", "states", "states-tppi")
 
@@ -74,8 +75,13 @@ def read_nuslist(path, increments, folder):
     """0-based sampled t1 increments from a nuslist file (one per line), checked."""
     try:
         values = np.loadtxt(path, dtype=np.int64, ndmin=1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InputError("nuslist is not a list of whole numbers", path) from None
+    if values.ndim != 1:
+        raise InputError("nuslist is not a list of whole numbers, one per line", path)
+    if len(values) and values.max() >= MAX_POINTS // 2:
+        raise InputError(f"nuslist entry {int(values.max())} is beyond the {MAX_POINTS // 2} "
+                         "increments mrai takes (docs/conventions.md#limits)", path)
     if len(values) != increments:
         raise InputError(f"nuslist has {len(values)} entries but the data hold {increments} "
                          "increments", folder)

@@ -32,6 +32,7 @@ import warnings
 import numpy as np
 
 from mrai.errors import InputError
+from mrai.limits import check_number
 from mrai.fileio.rawdata import RawData, check_pairs, require_files
 
 XI = {"H1": 1.0, "C13": 0.251449530, "N15": 0.101329118, "P31": 0.404808636,
@@ -41,11 +42,14 @@ LABELS = {"H1": "1H", "C13": "13C", "N15": "15N", "P31": "31P", "H2": "2H", "F19
 
 def _value(pp, name, default=None, kind=float):
     try:
-        return kind(pp[name]["values"][0])
-    except (KeyError, IndexError, ValueError):
+        value = kind(pp[name]["values"][0])
+    except (KeyError, IndexError, ValueError, TypeError):
         if default is None:
             raise InputError(f"procpar has no usable '{name}'") from None
         return default
+    if kind is float:
+        return check_number(value, f"procpar '{name}'", 0.0, 1e12, low_open=True)
+    return value
 
 
 def _check_fid_size(path, folder):
