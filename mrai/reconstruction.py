@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mrai.methods.table import ORIGIN, Entry, check, choose, foreign_options
+from mrai.physics.scale import safely
 from mrai.uncertainty.scores import sigma_summary
 
 
@@ -54,7 +55,8 @@ def _wnn_solver(e, start, model, precision, backend):
     network, card = model if isinstance(model, tuple) else load_model(model, precision, backend)
 
     def solve(plane, progress=None):
-        out = reconstruct(network, plane, e.mode, start)
+        out = safely(lambda x: reconstruct(network, x, e.mode, start),
+                     np.asarray(plane, dtype=np.float32), what="the reconstruction")
         if progress is not None:
             progress(1)
         return out
@@ -122,7 +124,9 @@ def assess(model, recon, mode, measured=None, schedule=None, region=None, start=
     ``region``; ``start``: the (t1, t2) time grid starts, in dwells (0 or 0.5 each)."""
     from mrai.nn.inference import predict_sigma
 
+    recon = np.asarray(recon, dtype=np.float32)
     if measured is None:
         measured = measured_input(recon, mode, schedule, start)
-    sigma = predict_sigma(model, measured, recon, mode, start)
+    sigma = safely(lambda m, u: predict_sigma(model, m, u, mode, start),
+                   np.asarray(measured, dtype=np.float32), recon, what="sigma")
     return sigma, sigma_summary(recon, sigma, region)

@@ -18,6 +18,7 @@ import numpy as np
 
 from mrai.methods.projection import Projection
 from mrai.physics.echo import flip
+from mrai.physics.scale import safely
 
 DEFAULTS = {"echo": (100, 5e-4), "antiecho": (100, 5e-4), "nus": (50, 1e-3)}
 
@@ -40,7 +41,8 @@ def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, pr
     ``schedule`` of t1 indices) spectrum. Returns float32 of the same shape whose measured part
     equals the input. ``progress(i)`` is called after each iteration if given. ``start``: where
     the (t1, t2) time grids start, in dwells (0 or 0.5 each; (0.5, 0) for f1180 data,
-    mrai.physics.grid). Any size.
+    mrai.physics.grid). Any size; computed scaled by a power of two (mrai.physics.scale), so
+    that spectra near the float32 maximum do not overflow.
     """
     if mode not in DEFAULTS:
         raise ValueError(f"mode must be one of {sorted(DEFAULTS)}, got {mode!r}")
@@ -49,6 +51,12 @@ def ist(measured, mode, schedule=None, iterations=None, final_threshold=None, pr
     final_threshold = default_final if final_threshold is None else float(final_threshold)
     y = np.asarray(measured, dtype=np.float32)
     start = tuple(float(s) for s in start)
+    return safely(lambda x: _ist(x, mode, schedule, iterations, final_threshold, progress, start),
+                  y, what="the reconstruction")
+
+
+def _ist(y, mode, schedule, iterations, final_threshold, progress, start):
+    """:func:`ist` on a spectrum that cannot overflow (mrai.physics.scale)."""
     half_dwell = start != (0.0, 0.0)
     flipped = mode == "antiecho" and not half_dwell
     if flipped:

@@ -14,7 +14,8 @@ import functools
 import numpy as np
 import scipy.fft as sfft
 
-from mrai.physics.grid import grid_part, positive_end
+from mrai.physics.grid import positive_end, unscaled_grid_part
+from mrai.physics.scale import safely
 
 MODES = ("echo", "antiecho")
 
@@ -67,9 +68,14 @@ def echo_mask(shape, mode="echo"):
 def part(spectrum, mode, start=(0.0, 0.0)):
     """The ``mode`` ('echo' or 'antiecho') part of a real 2D spectrum (real, same shape/dtype).
     ``start``: where the (t1, t2) grids start, in dwells, 0 or 0.5 each (mrai.physics.grid;
-    (0.5, 0) for f1180 data)."""
+    (0.5, 0) for f1180 data). Computed scaled (mrai.physics.scale): no finite spectrum
+    overflows."""
+    return safely(lambda s: _part(s, mode, start), spectrum, what=f"the {mode} part")
+
+
+def _part(spectrum, mode, start):
     if tuple(float(x) for x in start) != (0.0, 0.0):
-        return grid_part(spectrum, mode, start)
+        return unscaled_grid_part(spectrum, mode, start)
     s = np.asarray(spectrum)
     if s.ndim != 2:
         raise ValueError(f"a 2D spectrum is needed, got {s.ndim} dimensions")

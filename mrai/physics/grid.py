@@ -119,7 +119,16 @@ def split_filter(spectrum, weights, start=(0.0, 0.0)):
 
 def grid_part(spectrum, mode, start=(0.0, 0.0)):
     """The ``mode`` ('echo' or 'antiecho') part of a real 2D spectrum whose time grids start at
-    ``start`` (dwells per dimension: 0 or 0.5)."""
+    ``start`` (dwells per dimension: 0 or 0.5); computed scaled (mrai.physics.scale), so that
+    no finite spectrum overflows."""
+    from mrai.physics.scale import safely
+
+    return safely(lambda s: unscaled_grid_part(s, mode, start), spectrum,
+                  what=f"the {mode} part")
+
+
+def unscaled_grid_part(spectrum, mode, start=(0.0, 0.0)):
+    """:func:`grid_part` without the scaling."""
     s = np.asarray(spectrum)
     if s.ndim != 2:
         raise ValueError(f"a 2D spectrum is needed, got {s.ndim} dimensions")

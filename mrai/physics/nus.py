@@ -9,6 +9,7 @@ the t1 = n0/2 (Nyquist) row of even n0 included, is zero.
 import numpy as np
 
 from mrai.physics.echo import from_virtual_echo, virtual_echo
+from mrai.physics.scale import safely
 
 
 def t1_half(n0):
@@ -44,11 +45,16 @@ def nus_row_mask(schedule, n0):
 
 
 def nus_degrade(spectrum, schedule):
-    """The spectrum as NUS would give it: unsampled t1 rows of its Virtual Echo set to zero."""
+    """The spectrum as NUS would give it: unsampled t1 rows of its Virtual Echo set to zero
+    (computed scaled, mrai.physics.scale: no finite spectrum overflows)."""
     s = np.asarray(spectrum)
-    ve = virtual_echo(s)
-    ve[~nus_row_mask(schedule, s.shape[0])] = 0
-    return from_virtual_echo(ve, dtype=s.dtype)
+    mask = nus_row_mask(schedule, s.shape[0])
+
+    def degrade(x):
+        ve = virtual_echo(x)
+        ve[~mask] = 0
+        return from_virtual_echo(ve, dtype=x.dtype)
+    return safely(degrade, s, what="the NUS spectrum")
 
 
 SAMPLED_ENERGY = 1e-9  # a t1 row with more than this share of the largest row's energy was sampled

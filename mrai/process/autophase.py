@@ -32,6 +32,8 @@ import numpy as np
 import scipy.fft as sfft
 from scipy.ndimage import maximum_filter
 
+from mrai.physics.scale import exponent, scaled
+
 #: peaks used at most (the strongest local maxima)
 PEAKS = 40
 #: weakest peak used, as a fraction of the strongest
@@ -81,6 +83,7 @@ def looks_unphased(spectrum, threshold=THRESHOLD, max_peaks=PEAKS):
         return PhaseCheck(False, "not judged: a finite 2D spectrum of at least 8 x 8 points is "
                                  "needed")
     s = s.astype(np.float32 if s.dtype == np.float32 else np.float64, copy=False)
+    s = scaled(s, exponent(s))  # the check is scale free; near float32's maximum FFTs overflow
     rows, cols = _peak_tops(np.abs(s), max_peaks)
     if len(rows) < 3:
         return PhaseCheck(False, "not judged: fewer than 3 peaks stand out from the noise",
@@ -171,7 +174,7 @@ def fit_linear_phase(positions, sums, max_p1=720.0, fit_p1=True, sign_sums=None)
     x = np.asarray(positions, dtype=np.float64)
     z = np.asarray(sums, dtype=np.complex128)
     signs = z if sign_sums is None else np.asarray(sign_sums, dtype=np.complex128)
-    if len(z) == 0 or not np.abs(z).sum():
+    if len(z) == 0 or not np.abs(z).sum() or not np.isfinite(z).all():
         return 0.0, 0.0
     weights = np.abs(z)
     doubled = weights * np.exp(2j * np.angle(z))
@@ -252,6 +255,7 @@ def autophase(dic, data, dims="auto", max_peaks=PEAKS):
     steps = default_recipe(dic, {2: _unphased(dic, 1), 1: _f1_kept(dic)})
     _, spectrum = process(dic, data, steps)
     spectrum = np.asarray(spectrum)
+    spectrum = scaled(spectrum, exponent(spectrum))  # phases are scale free; squares overflow
     real_f1, imag_f1 = spectrum[0::2], spectrum[1::2]          # F1 real / imaginary, complex F2
     power = np.abs(real_f1) ** 2 + np.abs(imag_f1) ** 2
     rows, cols = _peak_tops(np.sqrt(power), max_peaks)
