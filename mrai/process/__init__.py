@@ -21,6 +21,7 @@ import copy
 import numpy as np
 
 from mrai.errors import InputError
+from mrai.limits import MAX_PLANE_POINTS
 from mrai.fileio._nmrglue import pipe_proc as pp
 from mrai.process.default import default_recipe
 from mrai.process.functions import StepError, apply, plane_field
@@ -49,10 +50,22 @@ def process(dic, data, recipe=None, source=None):
     out = copy.deepcopy(dic)
     steps = default_recipe(dic) if recipe is None else as_steps(recipe)
     for index, step in enumerate(steps, start=1):
+        where = f"step {index} ({step.text})"
         try:
-            out, plane = apply(out, plane, step)
+            with np.errstate(all="ignore"):   # overflow shows as NaN/Inf, refused below
+                out, plane = apply(out, plane, step)
         except StepError as exc:
-            raise InputError(f"step {index} ({step.text}): {exc}", source) from None
+            raise InputError(f"{where}: {exc}", source) from None
+        except (ArithmeticError, IndexError, KeyError, TypeError, ValueError,
+                np.linalg.LinAlgError) as exc:
+            raise InputError(f"{where}: cannot be applied to these data ({type(exc).__name__}: "
+                             f"{exc})", source) from None
+        if np.size(plane) * (2 if np.iscomplexobj(plane) else 1) > MAX_PLANE_POINTS:
+            raise InputError(f"{where}: the result exceeds the {MAX_PLANE_POINTS} points mrai "
+                             "takes in one plane (docs/conventions.md#limits)", source)
+        if not np.isfinite(plane).all():
+            raise InputError(f"{where}: gives NaN or infinite values from finite data (a flag "
+                             "value out of range, or values too large to transform)", source)
     out = pp.update_minmax(out, plane)
     return out, plane[np.newaxis] if stacked else plane
 

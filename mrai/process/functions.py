@@ -35,6 +35,7 @@ Where nmrglue's header differs from nmrPipe's, it is corrected here:
 
 import numpy as np
 
+from mrai.limits import MAX_PLANE_POINTS, MAX_POINTS, MAX_ZF_DOUBLINGS
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio._nmrglue import pipe_proc as pp
 
@@ -98,19 +99,66 @@ def _pick(args, names):
     return {name: args[name] for name in names if name in args}
 
 
+def _window(data, args):
+    """Refuse an apodization window (-start, -size, 1-based points) outside the data."""
+    size = data.shape[-1]
+    start = args.get("start", 1)
+    if not 1 <= start <= size or not 1 <= args.get("size", 1) <= size:
+        raise StepError(f"-start and -size must lie within the {size} points of the data")
+
+
 def _sp(dic, data, args):
+    _window(data, args)
     return pp.sp(dic, data, **_pick(args, ("off", "end", "pow") + _APODIZE))
 
 
 def _gm(dic, data, args):
+    _window(data, args)
     return pp.gm(dic, data, **_pick(args, ("g1", "g2", "g3") + _APODIZE))
 
 
 def _em(dic, data, args):
+    _window(data, args)
     return pp.em(dic, data, **_pick(args, ("lb",) + _APODIZE))
 
 
+def fits(data, points, rows=None):
+    """StepError when ``rows`` (default: the data's) x ``points`` X points (complex points for
+    complex data) exceed mrai.limits: checked before a step makes the data bigger."""
+    rows = data.shape[-2] if rows is None else rows
+    words = points * (2 if np.iscomplexobj(data) else 1)
+    if words > MAX_POINTS or rows * words > MAX_PLANE_POINTS:
+        raise StepError(f"the result, {rows} rows of {points} points, would exceed what mrai "
+                        f"takes ({MAX_POINTS} points in a row, {MAX_PLANE_POINTS} in a plane: "
+                        "docs/conventions.md#limits)")
+
+
+def zf_size(data, args):
+    """The X size ZF gives (nmrglue's rules: -zf doublings, -pad, -size, then -auto to a power
+    of two; never smaller than the data), after checking the flags."""
+    size = data.shape[-1]
+    if args.get("inv"):
+        return size
+    doublings = args.get("zf", 1)
+    if not 0 <= doublings <= MAX_ZF_DOUBLINGS:
+        raise StepError(f"ZF -zf counts doublings: 0..{MAX_ZF_DOUBLINGS}")
+    new = size * 2 ** doublings
+    if "pad" in args:
+        if args["pad"] < 0:
+            raise StepError("ZF -pad adds points: 0 or more")
+        new = size + args["pad"]
+    if "size" in args:
+        if args["size"] < 1:
+            raise StepError("ZF -size is the size to fill to: 1 or more")
+        new = args["size"]
+    new = max(new, size)
+    if args.get("auto"):
+        new = 1 << (int(new) - 1).bit_length()
+    return int(new)
+
+
 def _zf(dic, data, args):
+    fits(data, zf_size(data, args))
     dic, data = pp.zf(dic, data, **_pick(args, ("zf", "pad", "size", "auto", "mid", "inv")))
     if plane_field(dic, 1, "FTFLAG") != 1 and not np.iscomplexobj(data):
         _calibrate(dic, data.shape[-1] / 2)  # the complex points a real FT will give
@@ -140,7 +188,17 @@ def _ps(dic, data, args):
 def _ext(dic, data, args):
     kept = {name: plane_field(dic, 2, name) for name in _Y_FIELDS}
     first_old = plane_field(dic, 1, "X1") if plane_field(dic, 1, "XN") else 1
-    bounds = {key: _point(dic, data, args[key]) for key in ("x1", "xn") if key in args}
+    if args.get("round", 1) < 1:
+        raise StepError("EXT -round needs 1 or more")
+    bounds = {key: _point(dic, data, args[key], f"-{key}") for key in ("x1", "xn")
+              if key in args}
+    ends = [round(_exact_point(dic, data, args[key])) if key in args else default
+            for key, default in (("x1", 1), ("xn", data.shape[-1]))]
+    if len(bounds) == 2:
+        ends.sort()
+    if ends[1] < 1 or ends[0] > data.shape[-1]:
+        raise StepError(f"the region to extract lies outside the data (points 1.."
+                        f"{data.shape[-1]})")
     if len(bounds) == 2 and bounds["x1"] > bounds["xn"]:
         bounds = {"x1": bounds["xn"], "xn": bounds["x1"]}
     options = _pick(args, ("left", "right", "mid", "pow2", "round"))
@@ -155,16 +213,27 @@ def _ext(dic, data, args):
     return dic, data
 
 
-def _point(dic, data, coord):
-    """1-based X point of a :class:`~mrai.process.recipe.Coord`, rounded, within the data."""
+def _point(dic, data, coord, flag="a location", strict=False):
+    """1-based X point of a :class:`~mrai.process.recipe.Coord` (a negative point counts from
+    the last one), rounded, taken to the nearest end of the data when beyond it; ``strict``:
+    StepError instead when it lies outside the data."""
     size = data.shape[-1]
+    point = _exact_point(dic, data, coord)
+    if not np.isfinite(point):
+        raise StepError(f"{flag} {coord.value:g}{coord.unit} is not a location in these data")
+    if strict and not 1 <= round(point) <= size:
+        unit = "" if coord.unit == "pts" else coord.unit
+        raise StepError(f"{flag} {coord.value:g}{unit} lies outside the {size} points of the "
+                        "data")
+    return min(max(int(round(point)), 1), size)
+
+
+def _exact_point(dic, data, coord):
+    """The 1-based X point of a Coord, unrounded and not limited to the data."""
     if coord.unit == "pts":
-        point = size + coord.value if coord.value < 0 else coord.value
-    else:
-        uc = ng_pipe.make_uc(dic, data, dim=-1)
-        point = uc.f(coord.value, coord.unit) + 1
-    point = int(round(point))
-    return min(max(point, 1), size)
+        return data.shape[-1] + coord.value if coord.value < 0 else coord.value
+    uc = ng_pipe.make_uc(dic, data, dim=-1)
+    return uc.f(coord.value, coord.unit) + 1
 
 
 def _base(dic, data, args):
@@ -172,8 +241,11 @@ def _base(dic, data, args):
     the first and last nodes), with each level the mean over node +- nw clamped to the data:
     nmrglue's window wraps around before the first point."""
     size, width = data.shape[-1], args.get("nw", 0)
+    if width < 0:
+        raise StepError("BASE -nw is a half width in points: 0 or more")
     ends = ([1] if args.get("first") else []) + ([size] if args.get("last") else [])
-    nodes = sorted({_point(dic, data, c) for c in args.get("nl", [])} | set(ends))
+    nodes = sorted({_point(dic, data, c, "-nl node", strict=True) for c in args.get("nl", [])}
+                   | set(ends))
     if len(nodes) < 2:
         raise StepError("BASE needs at least two nodes (-nl, -first, -last)")
     starts = [n - 1 for n in nodes]  # 0-based
@@ -229,6 +301,7 @@ def _lp(dic, data, args):
     if pred < 1 or not 1 <= first < last <= size or not 1 <= order < last - first + 1:
         raise StepError(f"LP needs -pred >= 1, 1 <= -x1 < -xn <= {size} and an order below "
                         "the points used")
+    fits(data, size + pred if append == "after" else size)
     mirror = "90-180" if args.get("ps90-180") else "0-0" if args.get("ps0-0") else None
     kept = {name: plane_field(dic, 1, name) for name in ("APOD", "TDSIZE")}
     # nmrglue reads x1/xn only when they are not "default"

@@ -38,10 +38,12 @@ The functions and flags (:data:`FLAGS`), nmrPipe's meaning unless noted:
 (``-fn EXT -x1 101 -xn 913``) out of a list of arguments.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from mrai.errors import InputError
+from mrai.limits import MAX_POINTS, MAX_STEPS
 
 NUMBER, INTEGER, SWITCH, COORD, COORDS = "number", "integer", "switch", "coord", "coords"
 
@@ -106,6 +108,9 @@ def parse_recipe(text, source=None):
     for number, line in enumerate(lines, start=1):
         for part in line.split("#", 1)[0].split(";"):
             if part.strip():
+                if len(steps) == MAX_STEPS:
+                    raise InputError(f"line {number}: more than the {MAX_STEPS} steps a recipe "
+                                     "may hold (docs/conventions.md#limits)", source)
                 steps.append(parse_step(part, number, source))
     return steps
 
@@ -148,8 +153,8 @@ def parse_step(text, line=0, source=None):
     return Step(name, args, text, line)
 
 
-_NEEDS = {NUMBER: "a number", INTEGER: "an integer", COORD: "a location (e.g. 100, 8.5ppm)",
-          COORDS: "one or more locations"}
+_NEEDS = {NUMBER: "a number", INTEGER: f"an integer within -{MAX_POINTS}..{MAX_POINTS}",
+          COORD: "a location (e.g. 100, 8.5ppm)", COORDS: "one or more locations"}
 
 
 def _take_values(rest, kind):
@@ -170,11 +175,20 @@ def _convert(values, kind):
     if not values:
         raise ValueError("no value")
     if kind == NUMBER:
-        return float(values[0])
+        return _finite(float(values[0]))
     if kind == INTEGER:
-        return int(values[0])
+        value = int(values[0])
+        if abs(value) > MAX_POINTS:
+            raise ValueError(values[0])
+        return value
     coords = [_coord(v) for v in values]
     return coords if kind == COORDS else coords[0]
+
+
+def _finite(value):
+    if not math.isfinite(value):
+        raise ValueError(value)
+    return value
 
 
 def _coord(token):
@@ -182,7 +196,7 @@ def _coord(token):
     if match is None:
         raise ValueError(token)
     unit = (match.group(2) or "pts").lower()
-    return Coord(float(match.group(1)), "pts" if unit == "pt" else unit)
+    return Coord(_finite(float(match.group(1))), "pts" if unit == "pt" else unit)
 
 
 def fn_args(args, own=(), option="--fn"):
