@@ -112,6 +112,18 @@ def test_header_nan_size_on_the_command_line(spectra):
     assert_bad(*run_mrai("info", bad), "nan.ft2", "FDSIZE is nan")
 
 
+def test_unused_header_words_may_hold_anything(spectra):
+    from mrai.fileio.pipe import PipeReader
+    from mrai.fileio.summary import describe
+
+    _, paths, folder = spectra
+    odd = mutated(paths["reference"], folder / "odd.ft2", FDDIMORDER3=math.nan,
+                  FDDIMORDER4=math.inf, FDF2TDSIZE=math.nan)
+    info = describe(PipeReader(str(odd)))
+    assert [a["points"] for a in info["axes"]] == [32, 128]
+    assert info["axes"][1]["acquired_points"] is None
+
+
 def test_header_text_that_is_not_utf8_is_read():
     dic = spectrum_header((8, 8))
     words = header_words(dic)
@@ -285,6 +297,19 @@ def test_bruker_parameters_bounded(tmp_path, name, key, value, needle):
     folder = rawdata.write_bruker(str(tmp_path / "b"))
     _edit(folder, name, key, value)
     with pytest.raises(InputError, match=needle):
+        read_raw(folder)
+
+
+def test_bruker_odd_values_that_are_not_sizes(tmp_path):
+    folder = rawdata.write_bruker(str(tmp_path / "b"))
+    _edit(folder, "acqus", "NUC1", "inf")        # a nucleus read as a number stays a label
+    os.makedirs(os.path.join(folder, "pdata", "1"))
+    with open(os.path.join(folder, "pdata", "1", "procs"), "w") as fh:
+        fh.write("##$PHC0= nan\n##$PHC1= 3\n##END=\n")
+    raw = read_raw(folder)
+    assert raw.dic["FDF2LABEL"] == "inf" and raw.phases is None   # NaN phases are not used
+    _edit(folder, "acqu2s", "SW", "inf")
+    with pytest.raises(InputError, match="SW is inf"):
         read_raw(folder)
 
 

@@ -96,14 +96,14 @@ def _parameter_file(folder, names):
 def check_parameters(folder):
     """InputError naming the file and parameter for a value of acqus or acqu2s that is not a
     usable number: TD (points per FID, FIDs) outside 2..mrai.limits.MAX_POINTS, a spectral width
-    (SW_h), frequency (SFO1, BF1) that is not positive and finite, an offset (O1) that is not
+    (SW_h, SW), frequency (SFO1, BF1) that is not positive and finite, an offset (O1) that is not
     finite, DECIM, DSPFVS, DTYPA, BYTORDA or FnMODE that is not a whole number, GRPDLY that is
     not finite or not inside the FID."""
     for names, direct in ((("acqus", "acqu"), True), (("acqu2s", "acqu2"), False)):
         name, params = _parameter_file(folder, names)
         where = f"{folder}/{name}"
         td = check_count(params.get("TD"), "TD", 2, MAX_POINTS, where)
-        for key in ("SW_h", "SFO1", "BF1"):
+        for key in ("SW_h", "SW", "SFO1", "BF1"):
             if key in params:
                 check_number(params[key], key, 0.0, 1e9, where, low_open=True)
         if "O1" in params:
@@ -174,6 +174,8 @@ def stored_phases(folder, acqus, fnmode):
                 procs = ng.bruker.read_jcamp(path)
             phc = (float(procs["PHC0"]), float(procs["PHC1"]))
         except (KeyError, ValueError, OSError, TypeError):
+            continue
+        if not all(np.isfinite(phc)):
             continue
         phases[dimension] = nmrpipe_phases(phc, group_delay(acqus), fnmode, dimension)
         said.append(f"{name} PHC0 {phc[0]:g} PHC1 {phc[1]:g}")
@@ -254,6 +256,8 @@ def _pipe_header(udic, data, schedule, td1, source=None):
     if schedule is not None:
         udic[0]["size"] = max(td1 - td1 % 2, 2 * (int(schedule.max()) + 1))
     check_plane(udic[0]["size"], 2 * data.shape[1], "the t1 grid of FIDs", source)
+    for axis in (0, 1):   # a nucleus read as a number (NUC1= inf) is still a label
+        udic[axis]["label"] = str(udic[axis]["label"])
     converter = ng.convert.converter()
     converter.from_bruker({}, np.zeros((udic[0]["size"], data.shape[1]), np.complex64), udic)
     dic, _ = converter.to_pipe()

@@ -13,7 +13,7 @@ def describe(reader):
     """
     dic, lay = reader.dic, reader.layout
     ndim = int(dic["FDDIMCOUNT"])
-    codes = [int(c) for c in dic["FDDIMORDER"]][:ndim][::-1]
+    codes = [int(c) for c in dic["FDDIMORDER"][:ndim]][::-1]
     sizes = {1: [lay.plane_shape[1]], 2: [lay.rows, lay.plane_shape[1]]}.get(ndim)
     if sizes is None:
         outer = [lay.nplanes] if ndim == 3 else [int(dic["FDF4SIZE"]), int(dic["FDF3SIZE"])]
