@@ -1,10 +1,13 @@
-"""The sigma networks in numpy and ONNX Runtime: mrai.nn.sigma.SigmaNet.call step by step."""
+"""The sigma networks in numpy and ONNX Runtime: mrai.nn.sigma.SigmaNet.call step by step. The
+trunk runs in overlapping tiles on large spectra (mrai.runtime.tiling); the noise and column
+levels are taken from the whole spectrum first."""
 
 import numpy as np
 
 from mrai.physics.grid import quadrature
 from mrai.physics.nus import SAMPLED_ENERGY
 from mrai.runtime.session import Trunk
+from mrai.runtime.tiling import margins
 
 NOISE_MIN = 1e-6   # as mrai.nn.sigma.NOISE_MIN
 
@@ -35,13 +38,18 @@ def t1_sampling(measured):
 
 class RuntimeSigma:
     """A sigma network from its config (mrai.nn.sigma_config.SigmaConfig), card and trunk ONNX
-    file; called as the Keras model is (``model(inputs, grid=...)``), numpy float32 out."""
+    file; called as the Keras model is (``model(inputs, grid=...)``), numpy float32 out.
+    ``trunk`` instead of ``path``: another callable of the trunk's kind
+    (mrai.runtime.tiling.TiledTrunk), ``runtime`` naming it."""
 
     runtime = "onnx"
 
-    def __init__(self, config, card, path, threads=None):
+    def __init__(self, config, card, path=None, threads=None, trunk=None, runtime=None):
         self.sigma_config, self.card = config, card
-        self.trunk = Trunk(path, threads)
+        self.margin = margins(config.kernel, config.dilations)
+        self.trunk = trunk if trunk is not None else Trunk(path, threads, self.margin)
+        if runtime is not None:
+            self.runtime = runtime
 
     def parts(self, inputs, grid=(0.0, 0.0)):
         """(Smax part, noise part) of sigma / Smax before calibration (SigmaNet.parts)."""

@@ -1,22 +1,31 @@
-"""The WNN in numpy and ONNX Runtime: mrai.nn.model.WNN.call step by step."""
+"""The WNN in numpy and ONNX Runtime: mrai.nn.model.WNN.call step by step. The trunks run in
+overlapping tiles on large spectra (mrai.runtime.tiling), the data consistency on the whole
+spectrum."""
 
 import numpy as np
 
 from mrai.methods.projection import Projection
 from mrai.physics.grid import quadrature
 from mrai.runtime.session import Trunk
+from mrai.runtime.tiling import margins
 
 
 class RuntimeWNN:
     """A WNN from its config (mrai.nn.config.WNNConfig), card and stage ONNX files.
     ``wnn_config`` and ``card`` as the Keras model's; calling it as the Keras model is called
-    (``model(inputs, grid=...)``) gives the reconstructions as numpy float32."""
+    (``model(inputs, grid=...)``) gives the reconstructions as numpy float32. ``trunks``
+    instead of ``paths``: other callables of the trunks' kind (mrai.runtime.tiling.TiledTrunk:
+    the Keras stages, mrai.nn.inference), ``runtime`` naming them."""
 
     runtime = "onnx"
 
-    def __init__(self, config, card, paths, threads=None):
+    def __init__(self, config, card, paths=(), threads=None, trunks=None, runtime=None):
         self.wnn_config, self.card = config, card
-        self.trunks = [Trunk(p, threads) for p in paths]
+        self.margin = margins(config.kernel, config.dilations)
+        self.trunks = list(trunks) if trunks is not None else \
+            [Trunk(p, threads, self.margin) for p in paths]
+        if runtime is not None:
+            self.runtime = runtime
 
     def __call__(self, inputs, return_stages=False, grid=(0.0, 0.0)):
         """``inputs``: Echo spectra (B, F1, F2), or (echo, first estimate) as
@@ -41,7 +50,9 @@ class RuntimeWNN:
             trunk = self.trunks[0 if share else i]
             delta = trunk(np.concatenate([x[..., None], feats], axis=-1))[..., 0]
             x = consistent(x + delta, measured).astype(np.float32)
-            outputs.append(x * scale)
+            del delta
+            if return_stages or i == self.wnn_config.stages - 1:
+                outputs.append(x * scale)
         return outputs if return_stages else outputs[-1]
 
     def features(self, echo, grid):
