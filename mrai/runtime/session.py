@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from mrai.runtime.tiling import tiled
+from mrai.runtime.tiling import stacked, tiled
 
 
 def available():
@@ -40,16 +40,15 @@ class Trunk:
         self.run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def __call__(self, channels, budget=None):
-        """Channel-last stack (B, F1, F2, C) -> (B, F1, F2, outputs), float32; in tiles of at
-        most ``budget`` points (None: mrai.runtime.tiling.tile_points()) when it has a
-        margin."""
-        x = np.asarray(channels, np.float32)
+        """Channel-last stack (B, F1, F2, C), or a list of C channels each broadcastable to
+        (B, F1, F2), -> (B, F1, F2, outputs), float32; in tiles of at most ``budget`` points
+        (None: mrai.runtime.tiling.tile_points()) when it has a margin."""
         if self.margin is None:
-            return self.run(x)
-        return tiled(self.run, x, self.margin, budget)
+            return self.run(stacked(channels))
+        return tiled(self.run, channels, self.margin, budget)
 
     def run(self, x):
         """The graph on one channel-last stack, whole."""
-        x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
+        x = np.ascontiguousarray(np.moveaxis(np.asarray(x, np.float32), -1, 1))
         out = self.session.run(["output"], {"input": x}, self.run_options)[0]
         return np.moveaxis(out, 1, -1)

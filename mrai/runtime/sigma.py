@@ -61,27 +61,29 @@ class RuntimeSigma:
         if c.echo_like:
             re, im = quadrature(m, tuple(float(g) for g in grid))
             channels += [im, np.sqrt(re * re + im * im + np.float32(1e-12))]
-        zeros = np.zeros_like(u)
+        # constants per spectrum (B, 1, 1) or per column (B, 1, F2) stay that shape: the trunk
+        # broadcasts them tile by tile (mrai.runtime.tiling), the Keras model's zeros_like + x
         if c.noise_scale:
             noise = np.maximum(noise_level(u), np.float32(NOISE_MIN))
             channels += [np.arcsinh(u / noise), np.arcsinh((u - m) / noise),
-                         zeros + np.log10(noise) + np.float32(2.5)]
+                         np.log10(noise) + np.float32(2.5)]
         if c.sampling or c.t1_points:
             fraction, points = t1_sampling(measured)
         if c.sampling:
-            channels.append(zeros + fraction - np.float32(0.5))
+            channels.append(fraction - np.float32(0.5))
         if c.t1_points:
-            channels.append(zeros + np.log2(points) - np.float32(6.0))
+            channels.append(np.log2(points) - np.float32(6.0))
         if c.column:
-            channels.append(zeros + np.arcsinh(column_level(u) / noise))
+            channels.append(np.arcsinh(column_level(u) / noise))
         if c.holdout:
             if len(inputs) < 3:
                 raise ValueError("this sigma network also takes the hold-out error estimate")
             held = np.asarray(inputs[2], np.float32) / scale
             whole = np.sqrt(np.mean(np.square(held), axis=2, keepdims=True))
-            channels += [zeros + np.arcsinh(held / noise),
-                         zeros + np.log10(np.maximum(whole, np.float32(NOISE_MIN)) / noise)]
-        x = self.trunk(np.stack(channels, axis=-1).astype(np.float32))
+            channels += [np.arcsinh(held / noise),
+                         np.log10(np.maximum(whole, np.float32(NOISE_MIN)) / noise)]
+        x = self.trunk(channels)   # stacked tile by tile when tiled
+        del channels
         smax_part = c.floor + c.gain * np.maximum(x[..., 0], 0)
         noise_part = noise * np.maximum(x[..., 1], 0) if c.noise_scale else np.zeros_like(
             smax_part)

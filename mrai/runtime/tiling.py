@@ -94,17 +94,43 @@ def _bounds(n, k):
     return [((i * n) // k, ((i + 1) * n) // k) for i in range(k)]
 
 
+def _stack(x):
+    """(shape (B, F1, F2), the whole channel-last stack, tile(lo, hi, rows, cols)) of ``x``:
+    a channel-last stack (B, F1, F2, C), or a list of channels each broadcastable to
+    (B, F1, F2) (a constant per spectrum (B, 1, 1), one value per column (B, 1, F2)), which
+    are stacked tile by tile so that the whole stack is never made unless it is one tile."""
+    if not isinstance(x, (list, tuple)):
+        x = np.asarray(x, np.float32)
+        return x.shape[:3], (lambda: x), \
+            (lambda lo, hi, rows, cols: x[lo:hi, rows[:, None], cols[None, :], :])
+    parts = [np.asarray(c, np.float32) for c in x]
+    shape = np.broadcast_shapes(*(p.shape for p in parts))
+    parts = [np.broadcast_to(p, shape) for p in parts]
+
+    def whole():
+        return np.stack(parts, axis=-1)
+
+    def tile(lo, hi, rows, cols):
+        return np.stack([p[lo:hi][:, rows[:, None], cols[None, :]] for p in parts], axis=-1)
+    return shape, whole, tile
+
+
+def stacked(x):
+    """The channel-last stack (B, F1, F2, C) of ``x`` (:func:`_stack`), whole."""
+    return _stack(x)[1]()
+
+
 def tiled(run, x, margin, budget=None):
     """``run`` (a channel-last trunk: (B, t1, t2, C) float32 -> (B, t1, t2, K)) applied to
-    ``x`` (B, F1, F2, C) in overlapping tiles of at most ``budget`` points (None:
-    :func:`tile_points`), stitched from their centres; (B, F1, F2, K) float32. A spectrum
-    that fits one tile is passed to ``run`` whole, as it is. Large batches of small spectra
-    are run a few spectra at a time."""
+    ``x`` (B, F1, F2, C), or to the stack of a list of channels (:func:`_stack`), in
+    overlapping tiles of at most ``budget`` points (None: :func:`tile_points`), stitched from
+    their centres; (B, F1, F2, K) float32. A spectrum that fits one tile is passed to ``run``
+    whole, as it is. Large batches of small spectra are run a few spectra at a time."""
     budget = tile_points() if budget is None else budget
-    b, n1, n2 = x.shape[:3]
+    (b, n1, n2), whole, cut = _stack(x)
     k1, k2 = plan((n1, n2), margin, budget)
     if (k1, k2) == (1, 1) and (b == 1 or budget is None or b * n1 * n2 <= budget):
-        return run(x)
+        return run(whole())
     m1 = margin[0] if k1 > 1 else 0
     m2 = margin[1] if k2 > 1 else 0
     rows_at, cols_at = _bounds(n1, k1), _bounds(n2, k2)
@@ -116,13 +142,11 @@ def tiled(run, x, margin, budget=None):
             rows = np.arange(r0 - m1, r1 + m1) % n1
             for c0, c1 in cols_at:
                 cols = np.arange(c0 - m2, c1 + m2) % n2
-                tile = x[lo:hi, rows[:, None], cols[None, :], :]
-                y = np.asarray(run(tile))
+                y = np.asarray(run(cut(lo, hi, rows, cols)))
                 if out is None:
                     out = np.empty((b, n1, n2, y.shape[-1]), np.float32)
                 out[lo:hi, r0:r1, c0:c1] = y[:, m1:m1 + r1 - r0, m2:m2 + c1 - c0]
     return out
-
 
 
 class TiledTrunk:
@@ -134,4 +158,4 @@ class TiledTrunk:
         self.run, self.margin = run, tuple(margin)
 
     def __call__(self, channels, budget=None):
-        return tiled(self.run, np.asarray(channels, np.float32), self.margin, budget)
+        return tiled(self.run, channels, self.margin, budget)

@@ -36,8 +36,8 @@ class RuntimeWNN:
         projection = Projection(echo.shape[-2:], "echo", None, grid)
         scale = np.sqrt(np.mean(echo * echo, axis=(1, 2), keepdims=True)) + np.float32(1e-30)
         e = echo / scale
-        measured = np.stack([projection.complete(x) for x in e]).astype(np.float32)
-        feats = self.features(e, grid)
+        measured = np.stack([projection.complete(x) for x in e]).astype(np.float32, copy=False)
+        feats = self.feature_list(e, grid)
 
         def consistent(x, completed):
             return x + np.stack([projection.on_support(d) for d in completed - x])
@@ -48,8 +48,8 @@ class RuntimeWNN:
         share = self.wnn_config.share_weights
         for i in range(self.wnn_config.stages):
             trunk = self.trunks[0 if share else i]
-            delta = trunk(np.concatenate([x[..., None], feats], axis=-1))[..., 0]
-            x = consistent(x + delta, measured).astype(np.float32)
+            delta = trunk([x, *feats])[..., 0]   # stacked tile by tile when tiled
+            x = consistent(x + delta, measured).astype(np.float32, copy=False)
             del delta
             if return_stages or i == self.wnn_config.stages - 1:
                 outputs.append(x * scale)
@@ -57,6 +57,11 @@ class RuntimeWNN:
 
     def features(self, echo, grid):
         """Channel-last input features of normalised Echo spectra (B, F1, F2)."""
+        return np.stack(self.feature_list(echo, grid), axis=-1)
+
+    def feature_list(self, echo, grid):
+        """The input features of normalised Echo spectra (B, F1, F2), a list of float32
+        arrays of their shape."""
         channels = [echo]
         names = self.wnn_config.features
         if {"quadrature", "magnitude"} & set(names):
@@ -65,4 +70,4 @@ class RuntimeWNN:
                 channels.append(im)
             if "magnitude" in names:
                 channels.append(np.sqrt(re * re + im * im + np.float32(1e-12)))
-        return np.stack(channels, axis=-1).astype(np.float32)
+        return [np.asarray(c, np.float32) for c in channels]
