@@ -81,6 +81,21 @@ def test_tiles_of_a_periodic_stencil_equal_the_whole(shape, budget):
     assert out.shape == whole.shape and np.array_equal(out, whole)
 
 
+@pytest.mark.parametrize("budget", [10 ** 9, 900, 50])
+def test_channel_lists_with_constants_are_stacked_tile_by_tile(budget):
+    """Channels given as a list, constants per spectrum (B, 1, 1) and per column (B, 1, F2)
+    among them (the sigma networks' inputs), equal their whole stack, tiled or not."""
+    rng = np.random.default_rng(4)
+    shape = (2, 37, 83)
+    channels = [rng.standard_normal(shape).astype(np.float32),
+                rng.standard_normal((2, 1, 1)).astype(np.float32),
+                rng.standard_normal((2, 1, 83)).astype(np.float32)]
+    whole = np.stack([np.broadcast_to(c, shape) for c in channels], axis=-1)
+    assert np.array_equal(tiling.stacked(channels), whole)
+    run = stencil((3, 7), 3, 2)
+    assert np.array_equal(tiled(run, channels, (3, 7), budget), run(whole))
+
+
 def test_one_tile_is_the_untiled_call_itself():
     calls = []
 
