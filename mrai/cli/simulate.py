@@ -41,17 +41,21 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
     white noise of --noise times the largest FID point), so that mrai convert and mrai process
     can be tried on data the project makes.
     """
+    from mrai.errors import InputError
     from mrai.fileio.header import spectrum_header, stamp
-    from mrai.fileio.pipe import write
-    from mrai.output import check_writable
+    from mrai.limits import MAX_POINTS, check_number, check_plane
+    from mrai.fileio.pipe import PipeWriter
+    from mrai.output import Commit, check_writable
     from mrai.simulate import SimulationSettings, simulate
 
-    size = parse_size(size)
+    size = check_plane(*parse_size(size), what="--size")
+    check_number(t1_start, "--t1-start", -MAX_POINTS, MAX_POINTS)
+    check_number(t2_start, "--t2-start", -MAX_POINTS, MAX_POINTS)
     try:
         settings = SimulationSettings(size=size, peaks=peaks, noise=noise, imbalance=imbalance,
                                       t1_start=t1_start, t2_start=t2_start)
     except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise InputError(f"simulate: {exc}") from None
     target = resolve_output(out_path)
     extras = [(p, m) for p, m in ((echo_path, "echo"), (anti_path, "antiecho")) if p]
     for path, _ in extras:
@@ -66,28 +70,51 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
     record = dict(seed=seed, peaks=peaks, noise=f"{noise:g}", imbalance=f"{imbalance:g}",
                   t1start=f"{t1_start:g}" if t1_start else None,
                   t2start=f"{t2_start:g}" if t2_start else None)
-    for path, mode in extras:
-        write(path, stamp(header, "simulate", mode=mode, **record), getattr(data, mode),
-              overwrite=overwrite)
-    write(target, stamp(header, "simulate", mode="reference", **record), data.reference,
-          overwrite=overwrite)
+    if bruker_dir or varian_dir:
+        _check_raw_folders(bruker_dir, varian_dir, overwrite)
+    # the spectra go in place together (all or none), standard output last of all
+    outputs = [(path, mode) for path, mode in extras] + [(target, "reference")]
+    writers, commit = [], Commit()
+    try:
+        for path, mode in outputs:
+            spectrum = data.reference if mode == "reference" else getattr(data, mode)
+            writer = PipeWriter(path, stamp(header, "simulate", mode=mode, **record),
+                                overwrite=overwrite)
+            writers.append(writer)
+            writer.write(spectrum)
+        for writer in writers:
+            writer.finish(commit)
+        commit.run()
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        commit.discard()
+        raise
     if bruker_dir or varian_dir:
         _write_raw(data, settings, bruker_dir, varian_dir, seed, overwrite)
     say(f"mrai simulate: {size[0]} x {size[1]} points, {peaks} peaks, seed {seed}")
 
 
-def _write_raw(data, settings, bruker_dir, varian_dir, seed, overwrite):
-    """The simulated peaks as raw Bruker and/or Varian data sets."""
+def _check_raw_folders(bruker_dir, varian_dir, overwrite):
+    """Refuse a raw data set folder that exists and is not empty (without -ov), before
+    anything is written."""
     import os
 
-    import numpy as np
-
     from mrai.errors import OutputError
-    from mrai.simulate import raw
 
     for folder in (bruker_dir, varian_dir):
-        if folder and os.path.exists(folder) and os.listdir(folder) and not overwrite:
+        if folder and os.path.exists(folder) and (not os.path.isdir(folder) or os.listdir(folder)) \
+                and not overwrite:
             raise OutputError(f"{folder}: exists and is not empty (use -ov to overwrite)")
+
+
+def _write_raw(data, settings, bruker_dir, varian_dir, seed, overwrite):
+    """The simulated peaks as raw Bruker and/or Varian data sets."""
+    import numpy as np
+
+    from mrai.simulate import raw
+
+    _check_raw_folders(bruker_dir, varian_dir, overwrite)
     p, n = raw.add_noise(*raw.coherences(data.peaks, settings.acquired), settings.noise,
                          np.random.default_rng([seed, 1]))
     if bruker_dir:

@@ -164,24 +164,38 @@ def save_model(model, weights, card, overwrite=False):
     (mrai.nn.export, when the onnx package is installed) beside it, atomically; ``card`` is a
     dict (its 'kind' and 'config' are filled in from the model)."""
     import json
+    import tempfile
 
-    from mrai.output import atomic_write_bytes, check_writable
+    from mrai.output import Commit, check_writable, discard, temp_beside, write_temp
 
     if not weights.endswith(".weights.h5"):
         raise ValueError("weights files end in .weights.h5")
     config = getattr(model, "sigma_config", None) or model.wnn_config
     card = {"kind": "sigma" if hasattr(model, "sigma_config") else "wnn", **card,
             "config": config.to_dict()}
-    check_writable(weights, overwrite)
-    temp = weights[:-len(".weights.h5")] + ".tmp.weights.h5"
-    weights_only(model).save_weights(temp)
+    for path in (weights, card_path(weights)):
+        check_writable(path, overwrite)
+    # Keras writes only to names ending in .weights.h5: a private folder first, then the bytes
+    # into a temporary file beside the target, put in place with the card (all or none)
+    with tempfile.TemporaryDirectory(prefix="mrai-weights-") as folder:
+        scratch = os.path.join(folder, "model.weights.h5")
+        weights_only(model).save_weights(scratch)
+        with open(scratch, "rb") as fh:
+            blob = fh.read()
+    commit, temps = Commit(), []
     try:
-        atomic_write_bytes(card_path(weights), (json.dumps(card, indent=1) + "\n").encode(),
-                           overwrite=overwrite)
-        os.replace(temp, weights)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        for path, data in ((weights, blob),
+                           (card_path(weights), (json.dumps(card, indent=1) + "\n").encode())):
+            temp_path, fh = temp_beside(path)
+            temps.append(temp_path)
+            with fh:
+                write_temp(fh, data, path)
+            commit.add(temp_path, path, overwrite)
+        commit.run()
+    except BaseException:
+        for temp_path in temps:
+            discard(temp_path)
+        raise
     try:
         from mrai.nn.export import export_onnx
 
