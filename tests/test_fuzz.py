@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from fuzz import COMMANDS, cases, check  # noqa: E402
 
-COUNT = 100
+COUNT = 80
 SEED = 20
 
 

@@ -43,12 +43,13 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
     """
     from mrai.errors import InputError
     from mrai.fileio.header import spectrum_header, stamp
-    from mrai.limits import MAX_POINTS, check_number, check_plane
+    from mrai.limits import MAX_POINTS, check_count, check_number, check_plane
     from mrai.fileio.pipe import PipeWriter
     from mrai.output import Commit, check_writable
     from mrai.simulate import SimulationSettings, simulate
 
     size = check_plane(*parse_size(size), what="--size")
+    check_count(seed, "--seed", 0, 2 ** 63 - 1)
     check_number(t1_start, "--t1-start", -MAX_POINTS, MAX_POINTS)
     check_number(t2_start, "--t2-start", -MAX_POINTS, MAX_POINTS)
     try:

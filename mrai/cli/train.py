@@ -29,7 +29,17 @@ def _stopped(kind, minutes, checkpoint):
 
 
 def _sizes(ctx, param, values):
-    return tuple(parse_size(v) for v in values) or None
+    """--size values as (rows, columns), each from 8 x 8 and within one plane's limits
+    (mrai.limits), refused before anything is imported or simulated."""
+    from mrai.limits import check_plane
+
+    sizes = []
+    for text in values:
+        rows, columns = check_plane(*parse_size(text), what="--size")
+        if min(rows, columns) < 8:
+            raise InputError(f"--size {text}: training spectra have at least 8 x 8 points")
+        sizes.append((rows, columns))
+    return tuple(sizes) or None
 
 
 def _dilations(ctx, param, text):
