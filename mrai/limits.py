@@ -24,6 +24,7 @@ MAX_PLANE_POINTS = 1 << 26    # points in one plane (rows x stored words): 67,10
 MAX_PLANES = 1 << 16          # planes of a 3D/4D data set: 65,536 (a 256 x 256 4D set)
 MAX_STEPS = 1000              # steps in one processing recipe
 MAX_ZF_DOUBLINGS = 20         # ZF -zf N doubles the size N times
+MAX_LP_ORDER = 64             # LP -ord: its fit costs the cube of the order per row
 MAX_CARD_BYTES = 16 << 20     # a model card (JSON) file
 MAX_CARD_DEPTH = 32           # nesting of a model card's JSON
 # a model card's network config: {field: (lowest, highest)}

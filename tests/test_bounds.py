@@ -243,6 +243,8 @@ def fid(tmp_path_factory):
     ("BASE -nl 1 99999", "-nl node 99999 lies outside"), ("BASE -nl 1 100 -nw -2", "-nw"),
     ("EM -lb -1e308", "NaN or infinite"), ("SP -start 0", "-start"),
     ("EXT -round 0 -x1 3 -xn 10", "-round"), ("CS -rs 1e999", "-rs needs a location"),
+    ("LP -ord 200", "at most 64"), ("SOL -fl 1048576", "-fl"),
+    ("FT; DI; MED -nw -1", "MED needs -nw"),
 ])
 def test_recipe_values_bounded(fid, step, needle):
     dic, data = fid

@@ -35,7 +35,7 @@ Where nmrglue's header differs from nmrPipe's, it is corrected here:
 
 import numpy as np
 
-from mrai.limits import MAX_PLANE_POINTS, MAX_POINTS, MAX_ZF_DOUBLINGS
+from mrai.limits import MAX_LP_ORDER, MAX_PLANE_POINTS, MAX_POINTS, MAX_ZF_DOUBLINGS
 from mrai.fileio._nmrglue import pipe as ng_pipe
 from mrai.fileio._nmrglue import pipe_proc as pp
 
@@ -274,7 +274,7 @@ def _sol(dic, data, args):
     if shape not in (1, 2, 3):
         raise StepError("SOL -fs is 1 (boxcar), 2 (sine) or 3 (sine squared)")
     length, head = args.get("fl", 16), args.get("head", 0)
-    if length < 1 or not 0 <= head < data.shape[-1]:
+    if not 1 <= length <= data.shape[-1] or not 0 <= head < data.shape[-1]:
         raise StepError("SOL needs -fl >= 1 and -head within the data")
     from nmrglue.process import proc_bl  # loaded with pipe_proc, which a step has used by now
 
@@ -301,6 +301,9 @@ def _lp(dic, data, args):
     if pred < 1 or not 1 <= first < last <= size or not 1 <= order < last - first + 1:
         raise StepError(f"LP needs -pred >= 1, 1 <= -x1 < -xn <= {size} and an order below "
                         "the points used")
+    if order > MAX_LP_ORDER:
+        raise StepError(f"LP -ord {order}: at most {MAX_LP_ORDER} (the fit's cost grows as the "
+                        "cube of the order: docs/conventions.md#limits)")
     fits(data, size + pred if append == "after" else size)
     mirror = "90-180" if args.get("ps90-180") else "0-0" if args.get("ps0-0") else None
     kept = {name: plane_field(dic, 1, name) for name in ("APOD", "TDSIZE")}
@@ -320,6 +323,9 @@ def _lp(dic, data, args):
 def _med(dic, data, args):
     if np.iscomplexobj(data):
         raise StepError("MED works on real data (use -di on the step before)")
+    if not 1 <= args.get("nw", 24) <= data.shape[-1] or not 1 <= args.get("sf", 16) <= \
+            data.shape[-1]:
+        raise StepError(f"MED needs -nw and -sf within 1..{data.shape[-1]} (the points)")
     return pp.med(dic, np.array(data), nw=args.get("nw", 24), sf=args.get("sf", 16),
                   sigma=args.get("sigma", 5.0))
 
