@@ -521,3 +521,13 @@ def test_check_count():
     for bad in (math.nan, math.inf, "abc", 2.5, None, True, MAX_POINTS + 1, 0):
         with pytest.raises(InputError):
             check_count(bad, "x")
+
+
+def test_number_options_finite(spectra, tmp_path):
+    _, paths, _ = spectra
+    folder = rawdata.write_bruker(str(tmp_path / "b"))
+    for args in (("convert", folder, "--xcar", "nan"), ("convert", folder, "--yobs", "inf"),
+                 ("degrade", "--nus", "0.5", "--seed", "-1", paths["reference"])):
+        code, out, err = run_mrai(*args, "-o", tmp_path / "o")
+        assert code == 2 and out == b"" and "Traceback" not in err and "internal" not in err
+        assert not (tmp_path / "o").exists()

@@ -1,8 +1,17 @@
 """``mrai convert``: a Bruker or Varian 2D data set to an NMRPipe time-domain data set."""
 
+import math
+
 import click
 
 from mrai.cli.options import output_options, resolve_output, say
+
+
+def _finite(ctx, param, value):
+    """Refuse NaN and infinite values of a number option (they would go into the header)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
 
 
 @click.command("convert")
@@ -32,9 +41,11 @@ from mrai.cli.options import output_options, resolve_output, say
                    "phases saved with DIR: Bruker pdata/1 procs/proc2s PHC0/PHC1, Varian procpar "
                    "rp/lp/rp1/lp1, in nmrPipe's convention) or zero. Half-dwell (f1180) data "
                    "keep F1 P1 180 either way.")
-@click.option("--xcar", type=float, metavar="PPM", help="F2 carrier (ppm), overriding DIR's.")
-@click.option("--ycar", type=float, metavar="PPM", help="F1 carrier (ppm), overriding DIR's.")
-@click.option("--yobs", type=click.FloatRange(0, min_open=True), metavar="MHZ",
+@click.option("--xcar", type=float, metavar="PPM", callback=_finite,
+              help="F2 carrier (ppm), overriding DIR's.")
+@click.option("--ycar", type=float, metavar="PPM", callback=_finite,
+              help="F1 carrier (ppm), overriding DIR's.")
+@click.option("--yobs", type=click.FloatRange(0, min_open=True), metavar="MHZ", callback=_finite,
               help="F1 observe frequency (MHz), overriding DIR's.")
 @click.option("--schedule-out", metavar="FILE",
               help="For a NUS data set (nuslist in DIR): write its schedule (0-based t1 "

@@ -16,7 +16,7 @@ from mrai.errors import InputError
 @click.option("--schedule", "schedule_in", metavar="FILE",
               help="With --nus: use this schedule file instead of drawing one.")
 @click.option("--schedule-out", metavar="FILE", help="With --nus: write the schedule used.")
-@click.option("--seed", default=0, show_default=True, type=int,
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0),
               help="Seed of the Poisson-gap schedule.")
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, schedule_in,
             schedule_out, seed):
