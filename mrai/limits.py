@@ -26,6 +26,7 @@ MAX_STEPS = 1000              # steps in one processing recipe
 MAX_ZF_DOUBLINGS = 20         # ZF -zf N doubles the size N times
 MAX_LP_ORDER = 64             # LP -ord: its fit costs the cube of the order per row
 MAX_CARD_BYTES = 16 << 20     # a model card (JSON) file
+MAX_TEXT_BYTES = 16 << 20     # a schedule, nuslist or recipe file
 MAX_CARD_DEPTH = 32           # nesting of a model card's JSON
 # a model card's network config: {field: (lowest, highest)}
 CARD_BOUNDS = {"filters": (1, 1024), "stages": (1, 64), "ratio": (1, 64),
@@ -87,6 +88,20 @@ def check_plane(rows, points, what="plane", source=None):
         raise InputError(f"{what} of {rows} x {points} points exceeds the {MAX_PLANE_POINTS} "
                          "points mrai takes in one plane (docs/conventions.md#limits)", source)
     return rows, points
+
+
+def check_text_size(path, what="text file"):
+    """InputError when the file at ``path`` is larger than :data:`MAX_TEXT_BYTES` (checked
+    before it is read whole); missing files are left to the reader."""
+    import os
+
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"{size} bytes: larger than the {MAX_TEXT_BYTES >> 20} MiB a {what} "
+                         "may be (docs/conventions.md#limits)", path)
 
 
 def _shown(value):

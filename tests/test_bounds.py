@@ -531,3 +531,18 @@ def test_number_options_finite(spectra, tmp_path):
         code, out, err = run_mrai(*args, "-o", tmp_path / "o")
         assert code == 2 and out == b"" and "Traceback" not in err and "internal" not in err
         assert not (tmp_path / "o").exists()
+
+
+def test_text_files_bounded_before_they_are_read(tmp_path, fid):
+    from mrai.fileio.schedule import read_schedule
+    from mrai.limits import MAX_TEXT_BYTES
+
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(MAX_TEXT_BYTES + 1)
+    with pytest.raises(InputError, match="larger than the 16 MiB"):
+        read_schedule(str(big))
+    dic, data = fid
+    write(str(tmp_path / "t.fid"), dic, data)
+    assert_bad(*run_mrai("process", tmp_path / "t.fid", "--recipe", big, "-o",
+                         tmp_path / "o.ft2"), "16 MiB")

@@ -142,6 +142,9 @@ def _given_recipe(recipe_file, fn_steps):
 
 
 def _read_text(path):
+    from mrai.limits import check_text_size
+
+    check_text_size(path, "recipe file")
     try:
         with open(path, encoding="utf-8") as fh:
             return fh.read()

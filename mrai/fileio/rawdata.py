@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.limits import MAX_POINTS
+from mrai.limits import MAX_POINTS, check_text_size
 
 QUADRATURES = ("echo-antiecho", "states", "states-tppi")
 
@@ -73,6 +73,7 @@ def check_pairs(rows, folder):
 
 def read_nuslist(path, increments, folder):
     """0-based sampled t1 increments from a nuslist file (one per line), checked."""
+    check_text_size(path, "nuslist")
     try:
         values = np.loadtxt(path, dtype=np.int64, ndmin=1)
     except (ValueError, OverflowError):

@@ -6,13 +6,14 @@ import re
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.limits import MAX_POINTS, whole_number
+from mrai.limits import MAX_POINTS, check_text_size, whole_number
 from mrai.output import atomic_write_bytes
 
 
 def read_schedule(path):
     """Integer array of the indices in a schedule file (order kept; checked later against a
     spectrum with :func:`mrai.physics.nus.validate_schedule`)."""
+    check_text_size(path, "schedule file")
     try:
         with open(path, encoding="utf-8") as fh:
             lines = fh.read().splitlines()
