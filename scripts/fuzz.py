@@ -426,7 +426,8 @@ def _options_case(rng, index, command, b):
             card = rng.choice(('{"filters": 100000}', "[" * 100000, "{", '{"dilations": "x"}',
                                '{"name": "x\\u001b[2J", "stages": -1}', ""))
             files["card.json"] = card.encode()
-            argv = ["train", "wnn", "-o", "p", "--card", "card.json", "--epochs", "0"]
+            argv = ["train", "wnn", "-o", "p", "--card", "card.json", "--epochs", "1", "--steps",
+                    "1", "--size", "8x16", "--batch-size", "1", "--time-limit", "0.05"]
             bad = [f"card {card[:30]!r}"]
         return Case(index, command, f"train {' '.join(bad)}", argv, files)
     # demo: bad arguments only (a full demo is a minute of work)

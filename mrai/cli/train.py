@@ -50,6 +50,15 @@ def _dilations(ctx, param, text):
         assert pairs and all(len(p) == 2 for p in pairs)
     except (ValueError, AssertionError):
         raise click.BadParameter("give (F1,F2) pairs separated by spaces, e.g. '1,1 1,2 2,4'")
+    from mrai.limits import CARD_BOUNDS, MAX_DILATIONS
+
+    low, high = CARD_BOUNDS["dilations"]
+    if len(pairs) > MAX_DILATIONS:
+        raise InputError(f"--dilations: {len(pairs)} convolutions, more than the "
+                         f"{MAX_DILATIONS} mrai takes")
+    for pair in pairs:
+        if not all(low <= v <= high for v in pair):
+            raise InputError(f"--dilations: {pair[0]},{pair[1]} is outside {low}..{high}")
     return pairs
 
 
