@@ -50,6 +50,8 @@ def command(out_path, overwrite, echo_path, anti_path, size, peaks, noise, imbal
 
     size = check_plane(*parse_size(size), what="--size")
     check_count(seed, "--seed", 0, 2 ** 63 - 1)
+    check_number(noise, "--noise", 0, 1e6)   # a finite spectrum: noise x the largest peak
+    check_number(imbalance, "--imbalance", -0.5, 0.5)
     check_number(t1_start, "--t1-start", -MAX_POINTS, MAX_POINTS)
     check_number(t2_start, "--t2-start", -MAX_POINTS, MAX_POINTS)
     try:

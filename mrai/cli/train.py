@@ -212,8 +212,12 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
 def _settings(card_file, options, kind):
     """(config, recipe, schedule) from defaults, a card, and explicit options, in that order
     (mrai.nn.training.training_settings), with its complaints as this command's errors."""
+    from mrai.limits import CARD_BOUNDS, check_count
     from mrai.nn.training import training_settings
 
+    for key, (low, high) in CARD_BOUNDS.items():   # before any network is built
+        if options.get(key) is not None and key != "dilations":
+            check_count(options[key], f"--{key}", low, high)
     try:
         return training_settings(kind, card_file, options)
     except KeyError as exc:  # the one setting a sigma network cannot go without
