@@ -64,10 +64,6 @@ ROLE = {
     "sigma-wnn-echo": "The shipped sigma network for WNN Echo/Anti-Echo reconstructions.",
     "sigma-ist-nus": ("The shipped sigma network for IST NUS reconstructions, trained on 30..70 % "
                       "sampling."),
-    "sigma-ist-nus-plain": ("The `sigma-ist-nus` shipped before the realistic simulator, kept as "
-                            "the `--init` of the realistic one. Not used by default."),
-    "sigma-ist-echo-base": ("The previous `sigma-ist-echo` (no options), kept as the `--init` of "
-                            "`sigma-wnn-echo`. Not used by default."),
 }
 
 # measured benchmark figures, as models/README.md and the docs list them, with their script
@@ -93,26 +89,36 @@ BENCHMARKS = {
         ],
     },
     "sigma-wnn-echo": {
-        "script": ("python scripts/bench_sigma.py --spectrum MALT1.ft2 (docs/uncertainty.md; "
-                   "held-out set: 50 simulated spectra 128 x 1024, seed 20241122)"),
+        "script": ("python scripts/bench_sigma.py --models models --count 8 --recipe realistic "
+                   "(docs/uncertainty.md; held-out set: 8 realistic simulated spectra 128 x 1024, "
+                   "seed 20241122; real spectra over their whole width)"),
         "rows": [
-            ("held-out coverage of the 95 % band (mean, min)", "0.939, 0.689"),
-            ("held-out pSQ / RMSD (median, range)", "1.26, 0.73..2.04"),
-            ("MALT1 coverage, Echo / Anti-Echo", "0.913 / 0.945"),
-            ("MALT1 pSQ / RMSD, Echo / Anti-Echo", "0.83 / 1.05"),
+            ("held-out coverage of the 95 % band (mean, min)", "0.944, 0.771"),
+            ("held-out pSQ / RMSD (median, range)", "1.16, 0.61..1.96"),
+            ("MALT1 whole width, Echo / Anti-Echo: coverage", "0.902 / 0.940"),
+            ("MALT1 whole width, Echo / Anti-Echo: pSQ / RMSD", "0.84 / 0.97"),
+            ("MALT1 F2 100..800, Echo / Anti-Echo: coverage, pSQ / RMSD",
+             "0.978 / 0.983, 1.37 / 1.61"),
+            ("penguins, adkins, spectrochempy, fidnet whole width, Echo: coverage",
+             "0.798, 0.833, 0.790, 0.938"),
         ],
     },
     "sigma-ist-echo": {
-        "script": ("python scripts/bench_sigma.py --spectrum MALT1.ft2 (docs/uncertainty.md; "
-                   "held-out set: 50 simulated spectra 128 x 1024, seed 20241122)"),
+        "script": ("python scripts/bench_sigma.py --models models --count 8 --recipe realistic "
+                   "(docs/uncertainty.md; held-out set: 8 realistic simulated spectra 128 x 1024, "
+                   "seed 20241122; real spectra over their whole width)"),
         "rows": [
-            ("held-out coverage of the 95 % band (mean, min)", "0.943, 0.817"),
-            ("held-out pSQ / RMSD (median, range)", "1.00, 0.60..1.50"),
-            ("MALT1 coverage, Echo / Anti-Echo", "0.922 / 0.949"),
-            ("MALT1 pSQ / RMSD, Echo / Anti-Echo", "0.94 / 1.18"),
+            ("held-out coverage of the 95 % band (mean, min)", "0.955, 0.878"),
+            ("held-out pSQ / RMSD (median, range)", "1.21, 0.73..1.80"),
+            ("MALT1 whole width, Echo / Anti-Echo: coverage", "0.946 / 0.970"),
+            ("MALT1 whole width, Echo / Anti-Echo: pSQ / RMSD", "1.02 / 1.21"),
+            ("MALT1 F2 100..800, Echo / Anti-Echo: coverage, pSQ / RMSD",
+             "0.978 / 0.983, 1.32 / 1.68"),
+            ("penguins, adkins, spectrochempy, fidnet whole width, Echo: coverage",
+             "0.939, 0.901, 0.871, 0.972"),
         ],
     },
-    "sigma-ist-nus-plain": {
+    "sigma-ist-nus": {
         "script": ("python scripts/bench_sigma.py --spectrum MALT1.ft2 (docs/uncertainty.md; "
                    "held-out set: 50 simulated spectra 128 x 1024, seed 20241122; MALT1 NUS: "
                    "50 % Poisson gap, seed 0)"),
@@ -121,13 +127,6 @@ BENCHMARKS = {
             ("held-out pSQ / RMSD (median, range)", "1.04, 0.61..6.48"),
             ("MALT1 NUS 50 % coverage", "0.875"),
             ("MALT1 NUS 50 % pSQ / RMSD", "1.03"),
-        ],
-    },
-    "sigma-ist-echo-base": {
-        "script": "models/README.md",
-        "rows": [
-            ("held-out coverage of the 95 % band / median pSQ / RMSD", "0.933 / 0.96"),
-            ("MALT1 pSQ / RMSD, Echo / Anti-Echo", "1.08 / 1.39"),
         ],
     },
 }

@@ -546,3 +546,20 @@ def test_text_files_bounded_before_they_are_read(tmp_path, fid):
     write(str(tmp_path / "t.fid"), dic, data)
     assert_bad(*run_mrai("process", tmp_path / "t.fid", "--recipe", big, "-o",
                          tmp_path / "o.ft2"), "16 MiB")
+
+
+@pytest.mark.parametrize("index, value", [(8, 2 ** 31 - 1), (0, -1), (2, 2 ** 31 - 1), (3, 3)])
+def test_varian_fid_header_bounded(tmp_path, index, value):
+    import struct
+
+    folder = rawdata.write_varian(str(tmp_path / "v"))
+    path = os.path.join(folder, "fid")
+    raw = bytearray(open(path, "rb").read())
+    fields = list(struct.unpack(">iiiiiihhi", raw[:32]))
+    fields[index] = value          # nbheaders, nblocks, np, ebytes
+    raw[:32] = struct.pack(">iiiiiihhi", *fields)
+    open(path, "wb").write(bytes(raw))
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="fid"):
+        read_raw(folder)
+    assert time.perf_counter() - start < 5

@@ -400,4 +400,4 @@ def test_shipped_cards_name_parents_that_are_shipped_with_the_same_design():
                     if k not in ("calibration", "method")}
 
         assert design(parent) == design(card), name
-    assert parents >= 2  # wnn-echo from wnn-echo-base, sigma-wnn-echo from sigma-ist-echo-base
+    assert parents >= 2  # wnn-echo from wnn-echo-base, sigma-wnn-echo from sigma-ist-echo

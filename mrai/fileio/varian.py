@@ -32,7 +32,7 @@ import warnings
 import numpy as np
 
 from mrai.errors import InputError
-from mrai.limits import check_number
+from mrai.limits import MAX_POINTS, check_count, check_number
 from mrai.fileio.rawdata import RawData, check_pairs, require_files
 
 XI = {"H1": 1.0, "C13": 0.251449530, "N15": 0.101329118, "P31": 0.404808636,
@@ -53,14 +53,27 @@ def _value(pp, name, default=None, kind=float):
 
 
 def _check_fid_size(path, folder):
-    """InputError when the fid file is shorter than its own 32-byte file header says (nblocks
-    blocks of bbytes bytes): a truncated copy."""
+    """InputError when the fid file's 32-byte file header is not consistent (blocks of ntraces
+    traces of np values of ebytes bytes, 2 or 4 or 8, and nbheaders block headers of 28 bytes,
+    within mrai.limits) or the file is shorter than it says (nblocks blocks of bbytes bytes):
+    a truncated copy, or a header that would make the reader allocate or loop without end."""
     with open(path, "rb") as fh:
         head = fh.read(32)
     if len(head) < 32:
         raise InputError(f"fid holds {len(head)} bytes, shorter than its 32-byte file header",
                          folder)
-    nblocks, bbytes = struct.unpack(">i", head[:4])[0], struct.unpack(">i", head[20:24])[0]
+    nblocks, ntraces, npoints, ebytes, tbytes, bbytes, _, _, nbheaders = \
+        struct.unpack(">iiiiiihhi", head)
+    where = f"{folder}: fid file header"
+    check_count(nblocks, "nblocks", 1, MAX_POINTS, where)
+    check_count(ntraces, "ntraces", 1, MAX_POINTS, where)
+    check_count(npoints, "np", 2, MAX_POINTS, where)
+    check_count(nbheaders, "nbheaders", 0, 16, where)
+    if ebytes not in (2, 4, 8) or tbytes != npoints * ebytes or \
+            bbytes != ntraces * tbytes + 28 * nbheaders:
+        raise InputError(f"fid file header is not consistent (np {npoints}, ebytes {ebytes}, "
+                         f"tbytes {tbytes}, ntraces {ntraces}, nbheaders {nbheaders}, bbytes "
+                         f"{bbytes})", folder)
     need, have = 32 + nblocks * bbytes, os.path.getsize(path)
     if have < need:
         raise InputError(f"fid holds {have} bytes, its header says {need} ({nblocks} blocks of "
