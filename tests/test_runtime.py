@@ -19,7 +19,9 @@ SHIPPED = sorted(glob.glob(os.path.join(model_dir(), "*.weights.h5")))
 
 
 def close(a, b):
-    return np.abs(np.asarray(a) - np.asarray(b)).max() <= 1e-6 * np.abs(a).max()
+    # float32 rounding of two convolution implementations: up to 1.2e-6 of the maximum measured
+    # on the shipped networks (the realistic sigma networks' larger weights)
+    return np.abs(np.asarray(a) - np.asarray(b)).max() <= 2e-6 * np.abs(a).max()
 
 
 def test_every_shipped_model_has_its_onnx_files():
