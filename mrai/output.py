@@ -10,7 +10,8 @@ standard output. The rules (README, 'Outputs, signals and exit status'):
 - No-overwrite holds under concurrency: a new name is created exclusively (a hard link of the
   complete temporary file, which fails when the name exists), so of runs racing for one new name
   one wins and the others fail with nothing replaced.
-- Temporary files are named ``.NAME.PID.HOST.XXXXXXXX.part``; a failure removes them, and so does
+- Temporary files are named ``.NAME.PID.HOST.XXXXXXXX.part`` (a writer that needs its own ending,
+  Keras's ``.weights.h5``, adds it after ``.part``); a failure removes them, and so does
   SIGINT, SIGTERM or SIGHUP (:func:`remove_temps`, called by ``mrai.cli.main``). One left by a
   killed run (SIGKILL, a crash) is recognised by its process id, dead on this host, and removed by
   the next mrai that writes into that folder.
@@ -92,15 +93,17 @@ def check_writable(path, overwrite):
 # -- temporary files -------------------------------------------------------------------------
 
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", os.uname().nodename if hasattr(os, "uname") else "")[:24]
-_TEMP = re.compile(r"^\..*\.(?P<pid>\d+)\.(?P<host>[A-Za-z0-9-]*)\.[0-9a-f]{8}\.part$")
+_TEMP = re.compile(r"^\..*\.(?P<pid>\d+)\.(?P<host>[A-Za-z0-9-]*)\.[0-9a-f]{8}\.part"
+                   r"(?:\.[A-Za-z0-9]{1,8}){0,2}$")
 _live = set()          # this process's temporary files (and backups) not yet removed or placed
 _swept = set()         # folders already cleared of stale temporary files by this process
 _lock = threading.Lock()
 
 
-def _temp_name(path):
+def _temp_name(path, suffix=""):
     folder, base = os.path.split(os.path.abspath(path))
-    return os.path.join(folder, f".{base[:150]}.{os.getpid()}.{_HOST}.{os.urandom(4).hex()}.part")
+    return os.path.join(folder, f".{base[:150]}.{os.getpid()}.{_HOST}.{os.urandom(4).hex()}.part"
+                                f"{suffix}")
 
 
 def _alive(pid):
@@ -138,7 +141,7 @@ def remove_stale(folder):
     except OSError:
         return removed
     for name in names:
-        if name.endswith(".part") and is_stale(name):
+        if ".part" in name and is_stale(name):
             try:
                 os.unlink(os.path.join(folder, name))
                 removed.append(name)
@@ -147,13 +150,16 @@ def remove_stale(folder):
     return removed
 
 
-def temp_beside(path):
+def temp_beside(path, suffix=""):
     """A new temporary file in the folder of ``path``, with the mode a plain open() would give:
     (its path, an open binary file). Stale temporary files of killed runs in that folder are
-    removed first (:func:`remove_stale`)."""
+    removed first (:func:`remove_stale`). ``suffix``: an ending after ``.part`` for writers
+    that insist on one (Keras's ``.weights.h5``); at most two parts of 1-8 letters or digits."""
+    if suffix and not re.fullmatch(r"(?:\.[A-Za-z0-9]{1,8}){1,2}", suffix):
+        raise ValueError(f"temporary file suffix {suffix!r}")
     remove_stale(os.path.dirname(os.path.abspath(path)))
     while True:
-        temp_path = _temp_name(path)
+        temp_path = _temp_name(path, suffix)
         try:
             fd = os.open(temp_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
             break
@@ -166,11 +172,14 @@ def temp_beside(path):
     return temp_path, os.fdopen(fd, "w+b")
 
 
-def _failure(path, exc):
+def write_failure(path, exc):
     """The error to report for an OSError writing ``path``: exit 1 for a full disk or an I/O
     error, else 2 (the output cannot be written there)."""
     kind = WriteError if exc.errno in _FULL else OutputError
     return kind(f"{path}: cannot be written ({exc.strerror or exc})")
+
+
+_failure = write_failure
 
 
 def write_temp(fh, data, path):
@@ -180,6 +189,19 @@ def write_temp(fh, data, path):
         fh.write(data)
     except OSError as exc:
         raise _failure(path, exc) from None
+
+
+def temp_holding(path, data):
+    """A complete temporary file beside ``path`` holding ``data`` (bytes), to be put in place by
+    a :class:`Commit` with other outputs: its path (removed again when writing fails)."""
+    temp_path, fh = temp_beside(path)
+    try:
+        with fh:
+            write_temp(fh, data, path)
+    except BaseException:
+        discard(temp_path)
+        raise
+    return temp_path
 
 
 def discard(temp_path):
@@ -336,14 +358,7 @@ def atomic_write_bytes(path, data, overwrite=False):
     """Write ``data`` (bytes) to ``path`` atomically, refusing an existing file without
     ``overwrite``."""
     check_writable(path, overwrite)
-    temp_path, fh = temp_beside(path)
-    try:
-        with fh:
-            write_temp(fh, data, path)
-    except BaseException:
-        discard(temp_path)
-        raise
-    place(temp_path, path, overwrite)
+    place(temp_holding(path, data), path, overwrite)
 
 
 # -- which paths are the same ----------------------------------------------------------------

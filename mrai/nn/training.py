@@ -27,7 +27,7 @@ from mrai.nn.data import TrainingRecipe, batch, sample
 from mrai.nn.devices import device_description, gpus, training_precision
 from mrai.nn.inference import predict
 from mrai.nn.model import build_wnn
-from mrai.output import atomic_write_bytes
+from mrai.output import Commit, temp_beside, temp_holding
 
 DEFAULT_CONFIG = {"stages": 3, "start": "ist"}
 VALIDATION_SEED = 20240611
@@ -195,14 +195,25 @@ class Checkpoint:
         from mrai.nn.models import weights_only
 
         before = random.getstate() if inside_epoch else None
-        tmp = self.weights + ".tmp.weights.h5"
-        weights_only(model).save_weights(tmp)
-        os.replace(tmp, self.weights)
-        tmp = self.optimizer + ".tmp.npz"
-        np.savez(tmp, *[np.asarray(v) for v in optimizer.variables])
-        os.replace(tmp, self.optimizer)
-        state = {**state, "random": python_random_state(before)}
-        atomic_write_bytes(self.state, json.dumps(state, indent=1).encode(), overwrite=True)
+        # the three files go in place together (all or none), each from a temporary file
+        # beside it named as mrai names them (removed on a signal, or as stale by a later run)
+        commit = Commit()
+        try:
+            temp, fh = temp_beside(self.weights, ".weights.h5")  # Keras wants that ending
+            commit.add(temp, self.weights, overwrite=True)
+            fh.close()
+            weights_only(model).save_weights(temp)
+            temp, fh = temp_beside(self.optimizer)
+            commit.add(temp, self.optimizer, overwrite=True)
+            with fh:
+                np.savez(fh, *[np.asarray(v) for v in optimizer.variables])
+            state = {**state, "random": python_random_state(before)}
+            commit.add(temp_holding(self.state, json.dumps(state, indent=1).encode()),
+                       self.state, overwrite=True)
+        except BaseException:
+            commit.discard()
+            raise
+        commit.run()
         if before is not None:
             random.setstate(before)
 
