@@ -320,3 +320,197 @@ def test_output_parameters_name_real_options():
         for sub in commands:
             have = {param.name for param in sub.params}
             assert set(params) <= have, (name, sub.name, set(params) - have)
+
+
+# -- commands with two outputs: one commit ---------------------------------------------------
+
+def _nus_bruker(folder):
+    """A small NUS Bruker data set (a nuslist of 12 of 16 increments)."""
+    import rawdata
+
+    rawdata.write_bruker(str(folder), increments=16, points=128,
+                         nuslist=[0, 1, 2, 4, 5, 7, 8, 9, 11, 12, 14, 15])
+    return folder
+
+
+def _two_output_commands(tmp_path, small_file):
+    """(argv of mrai degrade --nus and of mrai convert, each with --schedule-out s.txt and
+    -o o.ft2, in ``tmp_path``)."""
+    return {"degrade": ["degrade", "--nus", "0.5", "--schedule-out", str(tmp_path / "s.txt"),
+                        str(small_file), "-o", str(tmp_path / "o.ft2")],
+            "convert": ["convert", str(_nus_bruker(tmp_path / "raw")), "--schedule-out",
+                        str(tmp_path / "s.txt"), "-o", str(tmp_path / "o.ft2")]}
+
+
+@pytest.mark.parametrize("overwrite", [False, True], ids=["new", "replace"])
+@pytest.mark.parametrize("failing", ["s.txt", "o.ft2"])
+@pytest.mark.parametrize("command", ["degrade", "convert"])
+def test_spectrum_and_schedule_go_in_place_together(tmp_path, small_file, monkeypatch, command,
+                                                    failing, overwrite):
+    """mrai degrade --nus and mrai convert with --schedule-out: the spectrum and the schedule
+    are one mrai.output.Commit. Either failing to go in place leaves neither (new names) or
+    both old files as they were (-ov), and no temporary file; as mrai simulate does."""
+    from mrai.cli.main import main
+
+    argv = _two_output_commands(tmp_path, small_file)[command] + (["-ov"] if overwrite else [])
+    names = ("s.txt", "o.ft2")
+    if overwrite:
+        for name in names:
+            (tmp_path / name).write_bytes(b"old " + name.encode())
+    real_replace, real_link = os.replace, os.link
+
+    def failing_call(real):
+        def call(src, dst, *args, **kwargs):
+            if os.path.basename(os.fspath(dst)) == failing:
+                raise OSError(errno.EIO, "injected failure")
+            return real(src, dst, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "replace", failing_call(real_replace))
+    monkeypatch.setattr(os, "link", failing_call(real_link))
+    assert main(argv) == 1
+    monkeypatch.undo()
+    for name in names:
+        if overwrite:
+            assert (tmp_path / name).read_bytes() == b"old " + name.encode()
+        else:
+            assert not (tmp_path / name).exists()
+    assert leftovers(tmp_path) == []
+    # and without the failure both go in place
+    assert main([a for a in argv if a != "-ov"] + ["-ov"]) == 0
+    assert (tmp_path / "s.txt").read_text().split()[0] == "0"
+    assert read(str(tmp_path / "o.ft2"))[0]["FDCOMMENT"].find("mode=nus") >= 0
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["degrade", "convert"])
+def test_spectrum_failing_while_written_leaves_no_schedule(tmp_path, small_file, monkeypatch,
+                                                            command):
+    """A full disk while the spectrum is written (after the schedule's temporary file was
+    made): exit 1, neither file, no temporary file."""
+    from mrai.cli.main import main
+    from mrai.fileio import pipe
+
+    argv = _two_output_commands(tmp_path, small_file)[command]
+    real = pipe.write_temp
+
+    def full(fh, data, path):
+        if str(path).endswith("o.ft2"):
+            raise output.write_failure(path, OSError(errno.ENOSPC, "No space left on device"))
+        return real(fh, data, path)
+
+    monkeypatch.setattr(pipe, "write_temp", full)
+    assert main(argv) == 1
+    assert not (tmp_path / "s.txt").exists() and not (tmp_path / "o.ft2").exists()
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("overwrite", [[], ["-ov"]], ids=["new", "replace"])
+@pytest.mark.parametrize("command", ["degrade", "convert"])
+def test_schedule_out_on_the_output_is_refused(tmp_path, small_file, command, overwrite):
+    """--schedule-out o.ft2 -o o.ft2: exit 2 and nothing written, with and without -ov (an old
+    o.ft2 stays as it was)."""
+    argv = _two_output_commands(tmp_path, small_file)[command]
+    argv[argv.index("--schedule-out") + 1] = str(tmp_path / "o.ft2")
+    if overwrite:
+        (tmp_path / "o.ft2").write_bytes(b"old")
+    code, out, err = run_mrai(*argv, *overwrite)
+    assert code == 2 and "named for two outputs (--schedule-out and -o)" in one_line(err)
+    assert out == b""
+    assert (tmp_path / "o.ft2").read_bytes() == b"old" if overwrite else \
+        not (tmp_path / "o.ft2").exists()
+    assert leftovers(tmp_path) == []
+
+
+# -- every writer through mrai.output --------------------------------------------------------
+
+def test_ucsf_written_through_a_temporary_file_beside_it(tmp_path, monkeypatch):
+    """mrai process --format ucsf: nmrglue writes a temporary file named as every mrai
+    temporary file, beside the target, put in place when complete; a failure in the middle
+    (a full disk) leaves neither the target nor the temporary file."""
+    from nmrglue.fileio import sparky
+
+    from mrai.process.ucsf import write_ucsf
+
+    dic = spectrum_header((8, 16))
+    data = np.arange(128, dtype=np.float32).reshape(8, 16)
+    target = tmp_path / "s.ucsf"
+    real, seen = sparky.write, []
+
+    def watched(path, *args, **kwargs):
+        seen.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(sparky, "write", watched)
+    write_ucsf(str(target), dic, data)
+    assert len(seen) == 1 and seen[0].startswith(".s.ucsf.") and output._TEMP.match(seen[0])
+    assert os.listdir(tmp_path) == ["s.ucsf"]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o666 & ~_umask()
+    assert np.array_equal(sparky.read(str(target))[1], data)
+
+    def full(path, *args, **kwargs):
+        with open(path, "wb") as fh:
+            fh.write(b"part of it")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sparky, "write", full)
+    with pytest.raises(output.WriteError, match="s2.ucsf: cannot be written"):
+        write_ucsf(str(tmp_path / "s2.ucsf"), dic, data)
+    with pytest.raises(OutputError, match="exists"):
+        write_ucsf(str(target), dic, data)
+    assert os.listdir(tmp_path) == ["s.ucsf"]
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_training_checkpoint_through_temporary_files(tmp_path, monkeypatch):
+    """mrai.nn.training.Checkpoint.save: weights, optimizer state and state.json from
+    temporary files named as mrai names them (Keras's .weights.h5 after .part), put in place
+    together; a failing save leaves the checkpoint before it whole and no temporary file; a
+    killed run's checkpoint temporaries are stale for the next save."""
+    pytest.importorskip("keras")
+    import json
+
+    from mrai.nn.backend import keras
+    from mrai.nn.config import WNNConfig
+    from mrai.nn.model import build_wnn
+    from mrai.nn.training import Checkpoint
+
+    model = build_wnn(WNNConfig(filters=2, dilations=((1, 1),), stages=1, start="echo"))
+    model(np.zeros((1, 8, 16), np.float32))
+    optimizer = keras.optimizers.Adam(1e-3)
+    optimizer.build(model.trainable_variables)
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    # a killed run's temporaries (its pid is dead): removed by this process's first save
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = [f".checkpoint.weights.h5.{dead}.{output._HOST}.0123abcd.part.weights.h5",
+             f".optimizer.npz.{dead}.{output._HOST}.0123abcd.part"]
+    for name in stale:
+        (folder / name).write_bytes(b"")
+    assert all(output.is_stale(name) for name in stale)
+    checkpoint = Checkpoint(str(folder))
+    checkpoint.save(model, optimizer, {"epoch": 1})
+    files = ["checkpoint.weights.h5", "optimizer.npz", "state.json"]
+    assert sorted(os.listdir(folder)) == files
+    before = {name: (folder / name).read_bytes() for name in files}
+    real = np.savez
+
+    def failing(*args, **kwargs):
+        real(*args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", failing)
+    with pytest.raises(OSError):
+        checkpoint.save(model, optimizer, {"epoch": 2})
+    monkeypatch.undo()
+    assert sorted(os.listdir(folder)) == files
+    assert {name: (folder / name).read_bytes() for name in files} == before
+    checkpoint.save(model, optimizer, {"epoch": 3})
+    assert sorted(os.listdir(folder)) == files
+    assert json.loads((folder / "state.json").read_text())["epoch"] == 3

@@ -65,7 +65,7 @@ def command(folder, out_path, overwrite, keep, vendor, mode, swap, conjugate, f1
     from mrai.fileio.convert import header_phases, resolve_quadrature, to_pipe
     from mrai.fileio.header import stamp
     from mrai.fileio.pipe import write
-    from mrai.output import check_writable
+    from mrai.output import Commit, check_writable
     from mrai.fileio.raw import read_raw
     from mrai.fileio.schedule import schedule_record, write_schedule
 
@@ -89,9 +89,17 @@ def command(folder, out_path, overwrite, keep, vendor, mode, swap, conjugate, f1
         dic = stamp(dic, "convert", **record)
     except ValueError:
         dic = stamp(dic, "convert", **{**record, "sched": None})
-    write(target, dic, data, overwrite=overwrite)
-    if schedule_out:
-        write_schedule(schedule_out, raw.schedule, overwrite=overwrite)
+    # the data set and its schedule go in place together (all or none); the schedule's
+    # temporary file is made first, before anything goes to standard output
+    commit = Commit()
+    try:
+        if schedule_out:
+            write_schedule(schedule_out, raw.schedule, overwrite=overwrite, commit=commit)
+        write(target, dic, data, overwrite=overwrite, commit=commit)
+    except BaseException:
+        commit.discard()
+        raise
+    commit.run()
     nus = f", NUS {len(raw.schedule)} of {int(dic['FDSPECNUM']) // 2} increments" \
         if raw.schedule is not None else ""
     say(f"mrai convert: {folder}: {raw.increments} increments x {data.shape[1]} complex points, "

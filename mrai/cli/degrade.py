@@ -29,7 +29,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
     """
     from mrai.fileio.pipe import PipeReader
     from mrai.output import check_writable
-    from mrai.fileio.schedule import read_schedule, schedule_record, write_schedule
+    from mrai.fileio.schedule import read_schedule, schedule_record
     from mrai.methods import table
     from mrai.physics import degrade, validate_schedule
     from mrai.planes import map_planes, plane_grid, require_real_spectrum
@@ -63,16 +63,55 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, fraction, 
             raise InputError(str(exc), schedule_in) from None
     else:
         schedule = poisson_gap(points, schedule_size(points, fraction), seed=seed)
-    if schedule_out:
-        check_writable(schedule_out, overwrite)
     record = dict(mode="nus", points=len(schedule), seed=None if schedule_in else seed,
                   **schedule_record(schedule, n0))
-    count = map_planes(reader, target, lambda p: degrade(p, "nus", schedule), "degrade",
-                       overwrite=overwrite, **record)
     if schedule_out:
-        write_schedule(schedule_out, schedule, overwrite=overwrite)
+        check_writable(schedule_out, overwrite)
+        count = _nus_with_schedule(reader, target, schedule, record, schedule_out, overwrite)
+    else:
+        count = map_planes(reader, target, lambda p: degrade(p, "nus", schedule), "degrade",
+                           overwrite=overwrite, **record)
     say(f"mrai degrade: NUS {len(schedule)} of {points} t1 points, {count} plane(s) "
         f"from {reader.name}")
+
+
+def _nus_with_schedule(reader, target, schedule, record, schedule_out, overwrite):
+    """mrai.planes.map_planes for NUS with --schedule-out: the spectrum and the schedule file
+    go in place together, one mrai.output.Commit (all or none). The schedule's temporary file
+    is made first, before any plane goes to standard output. Returns the planes count."""
+    import numpy as np
+
+    from mrai.fileio.header import stamp
+    from mrai.fileio.pipe import PipeWriter
+    from mrai.fileio.schedule import write_schedule
+    from mrai.output import Commit
+    from mrai.physics import degrade
+    from mrai.planes import spectrum_planes
+
+    transposed = reader.dic["FDTRANSPOSED"] == 1
+    planes = spectrum_planes(reader)
+    first = next(planes)  # read and check before anything is written
+    commit, writer = Commit(), None
+    try:
+        write_schedule(schedule_out, schedule, overwrite=overwrite, commit=commit)
+        writer = PipeWriter(target, stamp(reader.dic, "degrade", **record),
+                            nplanes=reader.layout.nplanes, overwrite=overwrite)
+        for plane in _chain(first, planes):
+            out = np.asarray(degrade(plane, "nus", schedule), dtype=np.float32)
+            writer.write(out.T if transposed else out)
+        writer.finish(commit)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        commit.discard()
+        raise
+    commit.run()
+    return reader.layout.nplanes
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
 
 
 def _t1_points(reader):

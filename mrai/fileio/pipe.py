@@ -309,12 +309,23 @@ def read(source):
     return reader.dic, reader.read_all()
 
 
-def write(target, dic, data, overwrite=False):
-    """Write ``data`` (one plane, or planes stacked on the first axis) with header ``dic``."""
+def write(target, dic, data, overwrite=False, commit=None):
+    """Write ``data`` (one plane, or planes stacked on the first axis) with header ``dic``.
+    ``commit``: a :class:`mrai.output.Commit` that the complete temporary file(s) are added to,
+    to go in place with other outputs (all or none), instead of being put in place now (standard
+    output is written and flushed either way)."""
     data = np.asarray(data)
     planes = data[np.newaxis] if data.ndim <= 2 else data.reshape((-1,) + data.shape[-2:])
     if data.ndim == 1:
         planes = data[np.newaxis, np.newaxis]
-    with PipeWriter(target, dic, nplanes=len(planes), overwrite=overwrite) as writer:
+    writer = PipeWriter(target, dic, nplanes=len(planes), overwrite=overwrite)
+    try:
         for plane in planes:
             writer.write(plane)
+        if commit is None:
+            writer.close()
+        else:
+            writer.finish(commit)
+    except BaseException:
+        writer.abort()
+        raise

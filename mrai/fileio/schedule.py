@@ -7,7 +7,7 @@ import numpy as np
 
 from mrai.errors import InputError
 from mrai.limits import MAX_POINTS, check_text_size, whole_number
-from mrai.output import atomic_write_bytes
+from mrai.output import atomic_write_bytes, check_writable, temp_holding
 
 
 def read_schedule(path):
@@ -40,10 +40,20 @@ def read_schedule(path):
     return np.asarray(values, dtype=np.int64)
 
 
-def write_schedule(path, schedule, overwrite=False):
-    """Write a schedule file atomically."""
-    text = "".join(f"{int(i)}\n" for i in schedule)
-    atomic_write_bytes(path, text.encode(), overwrite=overwrite)
+def schedule_bytes(schedule):
+    """The text of a schedule file for ``schedule``, encoded: one index a line."""
+    return "".join(f"{int(i)}\n" for i in schedule).encode()
+
+
+def write_schedule(path, schedule, overwrite=False, commit=None):
+    """Write a schedule file atomically; with ``commit`` (a :class:`mrai.output.Commit`), only
+    its complete temporary file is made and added to it, to go in place with the command's other
+    outputs (all or none)."""
+    if commit is None:
+        atomic_write_bytes(path, schedule_bytes(schedule), overwrite=overwrite)
+        return
+    check_writable(path, overwrite)
+    commit.add(temp_holding(path, schedule_bytes(schedule)), path, overwrite)
 
 
 _HEX = re.compile(r"[0-9a-fA-F]+")

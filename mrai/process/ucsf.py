@@ -3,13 +3,11 @@
 Only what UCSF holds is written: a 2D spectrum, real, in the frequency domain in both
 dimensions. Each axis keeps its nucleus, observe frequency, spectral width and ppm calibration
 (the carrier is placed so that every point has the ppm NMRPipe's header gives it, extracted
-spectra included). The file is written beside the target and renamed into place, and an existing
-file is replaced only with ``overwrite``.
+spectra included). The file is written to a temporary file beside the target and put in place
+when complete (:mod:`mrai.output`); an existing file is replaced only with ``overwrite``.
 """
 
 import os
-import shutil
-import sys
 import tempfile
 
 import numpy as np
@@ -57,31 +55,34 @@ def to_sparky(dic, data):
 
 def write_ucsf(target, dic, data, overwrite=False, source=None):
     """Write the real 2D spectrum ``(dic, data)`` (an NMRPipe header and its data) as UCSF to
-    ``target`` (a path, or '-' for standard output), atomically."""
+    ``target`` (a path, or '-' for standard output), atomically: nmrglue writes a temporary
+    file beside the target (:func:`mrai.output.temp_beside`), put in place when complete
+    (:func:`mrai.output.place`; a new name is created exclusively)."""
     from nmrglue.fileio import sparky
 
     from mrai.fileio.pipe import STDIO
-    from mrai.output import check_writable
+    from mrai.output import (check_writable, discard, place, temp_beside, write_failure,
+                             write_stdout)
 
     check_ucsf(dic, data, source)
     sparky_dic, values = to_sparky(dic, data)
-    if target != STDIO:
-        check_writable(target, overwrite)
-    folder = os.path.dirname(os.path.abspath(target)) if target != STDIO else None
-    with tempfile.TemporaryDirectory(prefix=".mrai-ucsf.", dir=folder) as temp:
-        path = os.path.join(temp, "out.ucsf")
-        sparky.write(path, sparky_dic, values, overwrite=True)
-        if target == STDIO:
+    if target == STDIO:
+        with tempfile.TemporaryDirectory(prefix="mrai-ucsf-") as temp:
+            path = os.path.join(temp, "out.ucsf")
+            sparky.write(path, sparky_dic, values, overwrite=True)
             with open(path, "rb") as fh:
-                shutil.copyfileobj(fh, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        else:
-            os.chmod(path, 0o666 & ~_umask())
-            check_writable(target, overwrite)  # again: it may have appeared meanwhile
-            os.replace(path, target)
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+                blob = fh.read()
+        write_stdout(blob)
+        return
+    check_writable(target, overwrite)
+    temp_path, fh = temp_beside(target)
+    try:
+        fh.close()
+        try:
+            sparky.write(temp_path, sparky_dic, values, overwrite=True)
+        except OSError as exc:
+            raise write_failure(target, exc) from None
+    except BaseException:
+        discard(temp_path)
+        raise
+    place(temp_path, target, overwrite)
