@@ -33,7 +33,16 @@ def run_demo(outdir, seed=0, size=(256, 2048), peaks=300, overwrite=False, log=p
     ``model``: WNN weights file (default: the shipped model); ``sigma_dir``: folder of
     ``sigma-METHOD.weights.h5`` networks (default: the shipped ones; methods without one get
     no sigma)."""
-    os.makedirs(outdir, exist_ok=True)
+    from mrai.errors import OutputError
+    from mrai.limits import check_count
+
+    seed = check_count(seed, "--seed", 0, 2 ** 63 - 1)
+    if os.path.lexists(outdir) and not os.path.isdir(outdir):
+        raise OutputError(f"{outdir}: is not a folder (the demo writes its files into OUTDIR)")
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{outdir}: cannot be made ({exc.strerror or exc})") from None
     names = ["reference.ft2", "echo.ft2", "antiecho.ft2", "nus50.ft2", "nus50.sched",
              *[f"{i}_{m}.ft2" for i, m in RECONSTRUCTIONS],
              *[f"{i}_{m}_sigma.ft2" for i, m in RECONSTRUCTIONS], *PLOTS]

@@ -563,3 +563,44 @@ def test_varian_fid_header_bounded(tmp_path, index, value):
     with pytest.raises(InputError, match="fid"):
         read_raw(folder)
     assert time.perf_counter() - start < 5
+
+
+# ---- the rule for bad options: one line (found by scripts/fuzz.py) ------------------------
+
+@pytest.mark.parametrize("args, needle", [
+    (["demo", "out", "--seed", "nan"], "'--seed': 'nan' is not a valid integer"),
+    (["simulate", "-o", "x.ft2", "--peaks", "100000000"], "'--peaks'"),
+    (["train", "wnn", "-o", "p", "--lr", "0"], "'--lr'"),
+    (["degrade", "--echo", "--antiecho"], "choose exactly one"),
+    (["degrade", "--bogus"], "No such option"),
+    (["bogus"], "No such command"),
+    (["convert"], "Missing argument 'DIR'"),
+])
+def test_usage_errors_are_one_line(tmp_path, args, needle):
+    """click's usage errors (a bad option value, an unknown option or command, a missing
+    argument) are one 'mrai: error:' line with where the help is, exit 2, nothing written;
+    click itself prints three lines."""
+    code, out, err = run_mrai(*args, cwd=tmp_path)
+    assert_bad(code, out, err, needle, "--help')")
+    assert os.listdir(tmp_path) == []
+
+
+def test_bare_group_still_shows_its_help(tmp_path):
+    code, _, err = run_mrai("train", cwd=tmp_path)
+    assert code == 2 and err.startswith("Usage: mrai train ") and "Commands:" in err
+
+
+def test_error_lines_escape_control_characters(tmp_path):
+    """A file name with a newline and a terminal escape in an error message: still one line,
+    the escape written out, not sent to the terminal."""
+    code, out, err = run_mrai("info", "a\x1b[2Jb\nc.ft2", cwd=tmp_path)
+    assert_bad(code, out, err, "a\\x1b[2Jb\\x0ac.ft2: no such file")
+    assert "\x1b" not in err
+
+
+def test_demo_refuses_a_file_as_outdir_and_a_negative_seed(tmp_path):
+    (tmp_path / "file.txt").write_bytes(b"x")
+    assert_bad(*run_mrai("demo", "file.txt", cwd=tmp_path), "file.txt: is not a folder")
+    assert_bad(*run_mrai("demo", "out", "--seed", "-1", cwd=tmp_path), "--seed is -1")
+    assert sorted(os.listdir(tmp_path)) == ["file.txt"]
+    assert (tmp_path / "file.txt").read_bytes() == b"x"

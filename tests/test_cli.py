@@ -242,7 +242,8 @@ def test_bad_schedules(tmp_path, small_file, content, needle):
 
 def test_usage_errors():
     code, _, err = run_mrai("degrade", "--echo", "--antiecho")
-    assert code == 2 and "Error:" in err and "Traceback" not in err
+    assert code == 2 and err.startswith("mrai: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
     code, _, err = run_mrai("degrade", "--echo", "--nus", "0.5")
     assert code == 2 and "exactly one" in err
 

@@ -253,7 +253,10 @@ def _run(argv, output):
         _say(f"mrai: error: {exc}")
         return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+            exc.show()   # a bare group (mrai, mrai train): its help
+            return 2
+        _say(f"mrai: error: {_usage_line(exc)}")
         return 2
     except (click.exceptions.Abort, KeyboardInterrupt):
         output.remove_temps()
@@ -276,6 +279,16 @@ def _run(argv, output):
         return _internal(exc)
 
 
+def _usage_line(exc):
+    """click's usage error (or other ClickException) as the text of one line: its message and,
+    for a usage error, where the command's help is (click itself prints three lines)."""
+    text = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        text += f" (see '{ctx.command_path} --help')"
+    return text
+
+
 def _internal(exc):
     if os.environ.get("MRAI_DEBUG"):
         raise exc
@@ -285,9 +298,13 @@ def _internal(exc):
 
 
 def _say(line):
-    """One line on standard error, which may itself be gone (a closed terminal after SIGHUP)."""
+    """One line on standard error, which may itself be gone (a closed terminal after SIGHUP);
+    control characters (a newline or a terminal escape in a file name or a header value) are
+    escaped, so it stays one line and cannot act on a terminal."""
+    from mrai.limits import printable
+
     try:
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)
     except (OSError, ValueError):
         pass
 
