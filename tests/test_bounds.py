@@ -93,6 +93,8 @@ def test_fdsize_1e9_on_stdin_is_refused_before_allocating(spectra):
     ({"FDDIMORDER2": math.nan}, "FDDIMORDER2"),
     ({"FDSPECNUM": 1e6}, f"exceeds the {MAX_PLANE_POINTS} points"),
     ({"FDDIMCOUNT": 3.0, "FDPIPEFLAG": 1.0, "FDF3SIZE": 1e6}, "FDF3SIZE is 1000000,"),
+    ({"FDTRANSPOSED": -824566.0}, "FDTRANSPOSED is -824566, not 0 or 1"),
+    ({"FDTRANSPOSED": math.nan}, "FDTRANSPOSED is nan"), ({"FDTRANSPOSED": 2.0}, "not 0 or 1"),
 ])
 def test_hostile_header_sizes(spectra, fields, needle):
     _, paths, _ = spectra
@@ -104,6 +106,18 @@ def test_hostile_header_sizes(spectra, fields, needle):
         words[int(fdata_dic[name])] = value
     with pytest.raises(InputError, match=needle):
         parse_header(words.tobytes(), "x.ft2")
+
+
+def test_transpose_flag_neither_0_nor_1_on_the_command_line(spectra, fid):
+    """FDTRANSPOSED -824566 (scripts/fuzz.py): nmrglue's shape rules know 0 and 1 only, so mrai
+    process made a spectrum its own header disagreed with (exit 1); now one line, exit 2."""
+    _, paths, folder = spectra
+    dic, data = fid
+    write(str(folder / "fid.fid"), dic, data)
+    bad = mutated(folder / "fid.fid", folder / "tp.fid", FDTRANSPOSED=-824566.0)
+    code, out, err = run_mrai("process", bad, "-o", folder / "tp.ft2")
+    assert_bad(code, out, err, "tp.fid", "FDTRANSPOSED is -824566, not 0 or 1")
+    assert not (folder / "tp.ft2").exists()
 
 
 def test_header_nan_size_on_the_command_line(spectra):

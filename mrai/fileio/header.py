@@ -81,13 +81,19 @@ def _fields(words):
 
 def check_sizes(dic, source=None):
     """InputError unless the header's sizes are whole numbers within mrai.limits (FDSIZE,
-    FDSPECNUM, FDF3SIZE and FDF4SIZE, the plane they describe, the dimension order): checked
+    FDSPECNUM, FDF3SIZE and FDF4SIZE, the plane they describe, the dimension order and the
+    transpose flag FDTRANSPOSED, 0 or 1): checked
     before anything is allocated or counted from them."""
     ndim = int(dic["FDDIMCOUNT"])
     for position in range(1, ndim + 1):
         if dic[f"FDDIMORDER{position}"] not in (1.0, 2.0, 3.0, 4.0):
             raise InputError(f"NMRPipe header: FDDIMORDER{position} is "
                              f"{dic[f'FDDIMORDER{position}']:g}, not a dimension 1..4", source)
+    if ndim > 1 and dic["FDTRANSPOSED"] not in (0.0, 1.0):
+        # a flag: nmrglue's shape rules know 0 and 1 only, and give other values a data size
+        # that disagrees with the planes
+        raise InputError(f"NMRPipe header: FDTRANSPOSED is {dic['FDTRANSPOSED']:g}, not 0 or 1",
+                         source)
     check_count(dic["FDSIZE"], "NMRPipe header FDSIZE", 1, MAX_POINTS, source)
     if ndim > 1:
         check_count(dic["FDSPECNUM"], "NMRPipe header FDSPECNUM", 1, MAX_POINTS, source)
