@@ -74,7 +74,42 @@ def test_reader_gone_is_a_quiet_141(small_file, args):
     assert (proc.returncode, err.decode()) == (141, "")
 
 
+def test_reader_gone_is_a_quiet_141_for_convert(tmp_path):
+    """mrai convert to a closed pipe (it exited 0 and printed success): the same rule."""
+    import rawdata
+
+    folder = rawdata.write_bruker(str(tmp_path / "b"))
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = start("convert", folder, stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    _, err = proc.communicate(timeout=300)
+    assert (proc.returncode, err.decode()) == (141, "")
+
+
 # -- output paths ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["missing", "sysfs", "read-only"])
+def test_an_output_folder_that_cannot_be_written_is_one_line(tmp_path, small_file, where):
+    """An output in a folder that is missing, on a read-only file system (/sys, refused even to
+    root) or without write permission: one line, exit 2, nothing written (it was an internal
+    error, exit 1)."""
+    if where == "missing":
+        target = tmp_path / "nowhere" / "o.ft2"
+    elif where == "sysfs":
+        if not os.path.isdir("/sys/kernel"):
+            pytest.skip("no /sys")
+        target = "/sys/kernel/o.ft2"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a folder without write permission")
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+        target = folder / "o.ft2"
+    code, out, err = run_mrai("degrade", "--echo", small_file, "-o", target)
+    assert code == 2 and out == b"" and str(target) in one_line(err), err
+    assert not os.path.exists(target)
 
 def test_two_outputs_on_one_file_write_nothing(tmp_path, small_file):
     out = tmp_path / "o.ft2"
