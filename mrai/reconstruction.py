@@ -4,7 +4,9 @@ entry's sigma network. This module sits above the methods' own modules (mrai.met
 WNN in mrai.nn and mrai.runtime) and the uncertainty statistics, and imports them when used.
 """
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -130,3 +132,192 @@ def assess(model, recon, mode, measured=None, schedule=None, region=None, start=
     sigma = safely(lambda m, u: predict_sigma(model, m, u, mode, start),
                    np.asarray(measured, dtype=np.float32), recon, what="sigma")
     return sigma, sigma_summary(recon, sigma, region)
+
+
+# -- tasks: what a process needs to run a method on planes, small and picklable -------------
+
+_BUILT = OrderedDict()   # (kind, path, precision, backend) -> a loaded network, in this process
+_KEEP = 4                # networks kept, the most recently used
+_LOCK = threading.Lock()
+_COUNT = [0]
+
+
+def _built(key, build):
+    """``build()`` made once per process for ``key`` and kept (the :data:`_KEEP` latest)."""
+    with _LOCK:
+        if key in _BUILT:
+            _BUILT.move_to_end(key)
+            return _BUILT[key]
+        value = _BUILT[key] = build()
+        _COUNT[0] += 1
+        while len(_BUILT) > _KEEP:
+            _BUILT.popitem(last=False)
+        return value
+
+
+def builds():
+    """How many networks this process has loaded for tasks (a worker of a cluster loads each
+    network once, whatever the number of planes and data sets)."""
+    return _COUNT[0]
+
+
+@dataclass(frozen=True)
+class PlaneTask:
+    """Reconstruction of (F1, F2) planes by entry ``entry``, as a small picklable value for
+    worker processes (mrai.distributed): calling it on a plane gives the reconstruction, or
+    (reconstruction, sigma) with ``sigma``. The networks are loaded once per process from their
+    paths and kept (for every task with the same model), never sent with a plane.
+    ``options``: the :func:`solver` options as (name, value) pairs (the WNN's weights path
+    ``model`` among them); ``sigma_model``: the sigma weights (None: the shipped ones, as
+    installed where the task runs)."""
+
+    entry: Entry
+    schedule: tuple = None
+    start: tuple = ORIGIN
+    options: tuple = ()
+    backend: str = None
+    sigma: bool = False
+    sigma_model: str = None
+    sigma_precision: str = "auto"
+    sigma_backend: str = None
+
+    @classmethod
+    def make(cls, e, schedule=None, start=ORIGIN, backend=None, sigma=False, sigma_model=None,
+             **options):
+        """The task for entry ``e``; ``options`` as :func:`solver` takes them (None left
+        out)."""
+        return cls(e, None if schedule is None else tuple(int(i) for i in schedule),
+                   tuple(float(s) for s in start),
+                   tuple(sorted((k, v) for k, v in options.items() if v is not None)),
+                   backend, bool(sigma), sigma_model, "auto", backend)
+
+    def _network_key(self):
+        options = dict(self.options)
+        return ("wnn", options.get("model"), options.get("precision") or "auto",
+                self.backend or "auto")
+
+    def _sigma_key(self):
+        from mrai.nn.models import default_sigma_model
+
+        return ("sigma", self.sigma_model or default_sigma_model(self.entry.sigma),
+                self.sigma_precision, self.sigma_backend or "auto")
+
+    def network(self):
+        """This process's (WNN, card) for a WNN task (loaded on first use), else None."""
+        if self.entry.method != "wnn":
+            return None
+        from mrai.nn.models import load_model
+
+        key = self._network_key()
+        return _built(key, lambda: load_model(*key[1:]))
+
+    def sigma_network(self):
+        """This process's (sigma network, card) (loaded on first use)."""
+        from mrai.nn.models import load_sigma
+
+        key = self._sigma_key()
+        return _built(key, lambda: load_sigma(*key[1:]))
+
+    def solver(self):
+        """A :class:`Solver` for the task, with this process's network."""
+        options = dict(self.options)
+        if self.entry.method == "wnn":
+            options["model"] = self.network()
+        return solver(self.entry, self._schedule(), self.start, backend=self.backend,
+                      **options)
+
+    def pinned(self):
+        """The task with what this process chose for 'auto' (the networks' precision and
+        backend) made explicit, so that other processes (on other machines) choose the same;
+        here it shares the networks already loaded."""
+        task = self
+        if self.entry.method == "wnn":
+            network = self.network()
+            options = dict(self.options, precision=network[1]["precision"])
+            task = replace(task, options=tuple(sorted(options.items())),
+                           backend=network[1].get("backend", self.backend))
+            _share(task._network_key(), network)
+        if self.sigma:
+            network = self.sigma_network()
+            task = replace(task, sigma_precision=network[1]["precision"],
+                           sigma_backend=network[1].get("backend", self.sigma_backend))
+            _share(task._sigma_key(), network)
+        return task
+
+    def _schedule(self):
+        return None if self.schedule is None else np.asarray(self.schedule, dtype=np.int64)
+
+    def solve(self, plane, progress=None):
+        """The reconstruction of ``plane`` (and its sigma with ``sigma``); ``progress(n)`` as
+        :class:`Solver` calls it."""
+        out = self.solver().solve(plane, progress)
+        if not self.sigma:
+            return out
+        return out, sigma_for(self.entry, self.sigma_network()[0], out, plane,
+                              self._schedule(), self.start)[0]
+
+    def __call__(self, plane):
+        return self.solve(plane)
+
+
+def _share(key, value):
+    """Keep ``value`` under a second ``key`` too (a pinned task's name for a loaded network)."""
+    with _LOCK:
+        _BUILT.setdefault(key, value)
+
+
+@dataclass(frozen=True)
+class SigmaTask:
+    """The sigma of reconstructions by entry ``entry`` and its summary (:func:`assess`), as a
+    small picklable value for worker processes: calling it on (reconstruction, measured or
+    None) gives (sigma or None (without ``keep``), summary). ``region``: (first, last) F2
+    points of the summary (mrai.metrics.f2_region) or None; ``model``: the sigma weights (None:
+    the shipped one for the entry)."""
+
+    entry: Entry
+    schedule: tuple = None
+    start: tuple = ORIGIN
+    region: tuple = None
+    model: str = None
+    backend: str = "auto"
+    precision: str = "auto"
+    keep: bool = False
+
+    @classmethod
+    def make(cls, e, schedule=None, start=ORIGIN, region=None, model=None, backend="auto",
+             keep=False):
+        return cls(e, None if schedule is None else tuple(int(i) for i in schedule),
+                   tuple(float(s) for s in start), None if region is None else tuple(region),
+                   model, backend or "auto", "auto", bool(keep))
+
+    def _key(self):
+        from mrai.nn.models import default_sigma_model
+
+        return ("sigma", self.model or default_sigma_model(self.entry.sigma), self.precision,
+                self.backend)
+
+    def network(self):
+        """This process's (sigma network, card) (loaded on first use)."""
+        from mrai.nn.models import load_sigma
+
+        key = self._key()
+        return _built(key, lambda: load_sigma(*key[1:]))
+
+    def pinned(self):
+        """The task with the precision and backend this process chose made explicit (see
+        :meth:`PlaneTask.pinned`)."""
+        network = self.network()
+        task = replace(self, precision=network[1]["precision"],
+                       backend=network[1].get("backend", self.backend))
+        _share(task._key(), network)
+        return task
+
+    def __call__(self, pair):
+        from mrai.metrics import f2_region
+
+        recon, measured = pair
+        crop = f2_region(*self.region) if self.region else None
+        schedule = None if self.schedule is None else np.asarray(self.schedule, np.int64)
+        sigma, summary = sigma_for(self.entry, self.network()[0], recon, measured, schedule,
+                                   self.start, crop)
+        return (sigma if self.keep else None), summary

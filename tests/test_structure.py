@@ -20,7 +20,8 @@ LAYERS = (
     "mrai.uncertainty",                               # sigma statistics, hold-out
     "mrai.nn",                                        # the networks in Keras, training
     "mrai.reconstruction",                            # running the table's methods
-    "mrai.planes", "mrai.plots", "mrai.demo", "mrai.api",
+    "mrai.planes", "mrai.distributed",                # plane by plane, here or on Dask
+    "mrai.plots", "mrai.demo", "mrai.api",
     "mrai.cli", "mrai.__main__",
 )
 

@@ -4,19 +4,21 @@ import sys
 
 import click
 
-from mrai.cli.options import (input_options, nus_schedule, output_options, resolve_input,
-                              resolve_output, say)
+from mrai.cli.options import (PlaneProgress, cluster_options, inputs_options, nus_schedule,
+                              output_options, output_targets, plane_executor, resolve_inputs,
+                              say)
 from mrai.errors import InputError
 from mrai.fileio.pipe import PipeReader
-from mrai.output import check_writable
 from mrai.fileio.schedule import schedule_record
-from mrai import reconstruction
+from mrai.output import check_paths
+from mrai.reconstruction import PlaneTask
 from mrai.methods import table
-from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_real_spectrum
+from mrai.planes import (Job, check_output, f1_size, map_files, plane_grid, plane_shape,
+                         require_real_spectrum, stamp)
 
 
 @click.command("reconstruct")
-@input_options
+@inputs_options
 @output_options
 @click.option("--echo", is_flag=True, help="The input is an Echo-only (P-type) spectrum.")
 @click.option("--antiecho", is_flag=True, help="The input is an Anti-Echo-only (N-type) spectrum.")
@@ -34,8 +36,9 @@ from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_re
 @click.option("--backend", type=click.Choice(("auto", "onnx", "keras")),
               help="Where the networks run: onnx (ONNX Runtime, no TensorFlow), keras, or auto: "
                    "onnx when its files ship with the model [auto].")
-@click.option("--sigma", "sigma_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Also write the per-point sigma of the reconstruction (NMRPipe) there.")
+@click.option("--sigma", "sigma_path", type=click.Path(), metavar="PATH",
+              help="Also write the per-point sigma of the reconstruction (NMRPipe) there (a "
+                   "folder: under the input's name).")
 @click.option("--sigma-model", type=click.Path(dir_okay=False), metavar="WEIGHTS",
               help="Sigma network weights for --sigma [the shipped one for the method].")
 @click.option("--iterations", type=click.IntRange(1, 100000), metavar="N",
@@ -43,14 +46,16 @@ from mrai.planes import f1_size, map_planes, plane_grid, plane_shape, require_re
 @click.option("--final-threshold", type=click.FloatRange(0, 1, min_open=True), metavar="F",
               help="IST final threshold as a fraction of the input maximum "
                    "(default: 5e-4 for Echo/Anti-Echo, 1e-3 for NUS).")
+@cluster_options
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
             model_path, precision, backend, sigma_path, sigma_model, iterations,
-            final_threshold):
+            final_threshold, workers, scheduler):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
     spectrum, of any size. 3D data: every plane in turn. The measured part of the input is kept
     exactly. The time grids come from the header's first-order phases: F1 P1 180 (f1180) is t1
     from half a dwell; other phases are taken to the nearest exact grid, with a warning when
-    far from it."""
+    far from it. Several inputs go to -o FOLDER (and --sigma FOLDER), each under its own name;
+    --workers N or --scheduler ADDRESS computes the planes on a Dask cluster (docs/scale.md)."""
     if echo + antiecho + (schedule_path is not None) != 1:
         raise click.UsageError("choose exactly one of --echo, --antiecho, --nus SCHEDULE")
     if backend == "onnx" and precision == "bfloat16":
@@ -69,7 +74,39 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
                              f"for --method {e.method}")
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    reader = PipeReader(resolve_input(input_path, in_path))
+    sources = resolve_inputs(input_path, in_path)
+    executor_context = plane_executor(workers, scheduler)
+    targets = output_targets(out_path, sources)
+    sigmas = (output_targets(sigma_path, sources, "--sigma") if sigma_path
+              else [None] * len(sources))
+    plans = [_plan(PipeReader(source), mode, method, options, schedule_path, backend,
+                   sigma_model, target, sigma, overwrite)
+             for source, target, sigma in zip(sources, targets, sigmas)]
+    if len(plans) > 1 or sigma_path:
+        check_paths([("-o", p["target"]) for p in plans]
+                    + [("--sigma", p["sigma"]) for p in plans if p["sigma"]],
+                    [("IN", source) for source in sources])
+    with executor_context as executor:
+        if executor is None:
+            total = sum(p["reader"].layout.nplanes * p["run"].steps for p in plans)
+            with _progress(total) as bar:
+                jobs = [_job(p, _serial(p["task"], bar.update)) for p in plans]
+                counts = map_files(jobs, overwrite)
+        else:
+            total = sum(p["reader"].layout.nplanes for p in plans)
+            with PlaneProgress("reconstruct", total) as progress:
+                jobs = [_job(p, p["task"].pinned()) for p in plans]
+                counts = map_files(jobs, overwrite, executor, progress.plane)
+    for p, count in zip(plans, counts):
+        say(f"mrai reconstruct: {p['run'].label}, {count} plane(s) from {p['reader'].name}"
+            + (f" ({table.grid_label(p['start'])})" if any(p["start"]) else "")
+            + (f"; sigma in {p['sigma']}" if p["sigma"] else ""))
+
+
+def _plan(reader, mode, method, options, schedule_path, backend, sigma_model, target, sigma,
+          overwrite):
+    """What reconstructing one input takes, checked before any plane is computed: its entry,
+    task (with its solver built here, for the header), record and outputs."""
     require_real_spectrum(reader.dic, reader.name)
     start, off = plane_grid(reader.dic)
     e, note = table.choose(method, mode, start, options)  # the grid's method when none is named
@@ -80,35 +117,36 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
         raise InputError(problem, reader.name)
     warn_grid(reader.name, start, off)
     schedule = nus_schedule(reader, schedule_path) if mode == "nus" else None
-    target = resolve_output(out_path)
-    if sigma_path:
-        check_writable(sigma_path, overwrite)
-    run = reconstruction.solver(e, schedule, start, backend=backend,
-                                **{k: v for k, v in options.items() if k in e.options})
+    nplanes = reader.layout.nplanes
+    check_output(target, nplanes, overwrite)
+    if sigma:
+        check_output(sigma, nplanes, overwrite)
+    task = PlaneTask.make(e, schedule, start, backend=backend, sigma=bool(sigma),
+                          sigma_model=sigma_model,
+                          **{k: v for k, v in options.items() if k in e.options})
+    run = task.solver()
     record = table.record(e, start, off, **run.fields)
     if schedule is not None:
         record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
-    side = None
-    if sigma_path:
-        sigma_net, sigma_card = _sigma_model(sigma_model, e, backend)
-        side = (sigma_path, dict(table.record(e, start, off), output="sigma",
-                                 sigma=str(sigma_card.get("name"))[:40]))
-    with _progress(reader.layout.nplanes * run.steps) as bar:
-        first = [True]
+    outputs = [(target, stamp(reader.dic, "reconstruct", **record))]
+    if sigma:
+        card = task.sigma_network()[1]
+        outputs.append((sigma, stamp(reader.dic, "reconstruct",
+                                     **dict(table.record(e, start, off), output="sigma",
+                                            sigma=str(card.get("name"))[:40]))))
+    return dict(reader=reader, mode=mode, start=start, task=task, run=run, target=target,
+                sigma=sigma, outputs=outputs)
 
-        def plane(x):
-            if first[0]:
-                warn_unphased(reader.name, x, mode)
-                first[0] = False
-            out = run.solve(x, bar.update)
-            if side is None:
-                return out
-            return out, reconstruction.sigma_for(e, sigma_net, out, x, schedule, start)[0]
-        count = map_planes(reader, target, plane, "reconstruct", overwrite=overwrite,
-                           side=side, **record)
-    say(f"mrai reconstruct: {run.label}, {count} plane(s) from {reader.name}"
-        + (f" ({table.grid_label(start)})" if any(start) else "")
-        + (f"; sigma in {sigma_path}" if sigma_path else ""))
+
+def _job(plan, function):
+    name, mode = plan["reader"].name, plan["mode"]
+    return Job(plan["reader"], function, plan["outputs"],
+               first=lambda x: warn_unphased(name, x, mode))
+
+
+def _serial(task, update):
+    """The task here, its solver's progress on the bar."""
+    return lambda plane: task.solve(plane, update)
 
 
 OFF_GRID = 0.03   # dwells (11 degrees of P1) off the nearest exact grid before a warning
@@ -134,12 +172,6 @@ def warn_unphased(name, plane, mode):
     unphased, reason = looks_unphased(plane)
     if unphased:
         say(f"mrai reconstruct: warning: {name}: {reason}; the methods expect absorptive peaks")
-
-
-def _sigma_model(path, e, backend=None):
-    from mrai.nn.models import default_sigma_model, load_sigma
-
-    return load_sigma(path or default_sigma_model(e.sigma), "auto", backend or "auto")
 
 
 class _progress:

@@ -5,20 +5,20 @@ import json
 
 import click
 
-from mrai.cli.options import input_options, nus_schedule, parse_region, resolve_input, say
+from mrai.cli.options import (PlaneProgress, cluster_options, inputs_options, nus_schedule,
+                              output_targets, parse_region, plane_executor, resolve_inputs, say)
 from mrai.errors import InputError
 from mrai.limits import printable
 from mrai.fileio.header import provenance, stamp
-from mrai.fileio.pipe import PipeReader, PipeWriter
-from mrai.output import check_writable
-from mrai.metrics import f2_region
-from mrai import reconstruction
+from mrai.fileio.pipe import PipeReader
+from mrai.output import check_paths
+from mrai.reconstruction import SigmaTask
 from mrai.methods import table
-from mrai.planes import plane_grid, plane_shape, spectrum_planes
+from mrai.planes import Job, check_output, map_files, plane_grid, plane_shape, spectrum_planes
 
 
 @click.command("score")
-@input_options
+@inputs_options
 @click.option("--method", type=click.Choice(table.METHODS),
               help="Method that made the reconstruction [from the header of mrai outputs].")
 @click.option("--echo", "mode", flag_value="echo", help="It was reconstructed from Echo data.")
@@ -35,54 +35,105 @@ from mrai.planes import plane_grid, plane_shape, spectrum_planes
 @click.option("--backend", type=click.Choice(("auto", "onnx", "keras")), default="auto",
               show_default=True, help="Where the sigma network runs: onnx (ONNX Runtime, no "
                                       "TensorFlow), keras, or auto (onnx when its file ships).")
-@click.option("--sigma-out", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Also write sigma as an NMRPipe spectrum.")
+@click.option("--sigma-out", type=click.Path(), metavar="PATH",
+              help="Also write sigma as an NMRPipe spectrum (a folder: under the input's "
+                   "name).")
 @click.option("-ov", "--overwrite", is_flag=True, help="Replace an existing --sigma-out file.")
 @click.option("--region", default="all", show_default=True, metavar="FIRST:LAST",
               help="F2 points (1-based, inclusive) the statistics use; 'all' for every point.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@cluster_options
 def command(input_path, in_path, method, mode, schedule_path, measured_path, sigma_model,
-            backend, sigma_out, overwrite, region, as_json):
+            backend, sigma_out, overwrite, region, as_json, workers, scheduler):
     """Predict the RMSD of a reconstruction without a reference (pSQ) from the per-point sigma
     of the method's sigma network; also the mean and median of sigma/Smax over the signal
-    points. The scores go to standard output, one line per plane (JSON with --json)."""
-    reader = PipeReader(resolve_input(input_path, in_path))
+    points. The scores go to standard output, one line per plane (JSON with --json; a list for
+    several inputs). --workers N or --scheduler ADDRESS computes the planes on a Dask cluster
+    (docs/scale.md)."""
+    sources = resolve_inputs(input_path, in_path)
+    if measured_path and len(sources) > 1:
+        raise click.UsageError("--input MEASURED goes with one reconstruction")
+    executor_context = plane_executor(workers, scheduler)
+    sigmas = (output_targets(sigma_out, sources, "--sigma-out") if sigma_out
+              else [None] * len(sources))
+    plans = [_plan(PipeReader(source), method, mode, schedule_path, measured_path, sigma_model,
+                   backend, target, overwrite, region)
+             for source, target in zip(sources, sigmas)]
+    if len(plans) > 1 and sigma_out:
+        check_paths([("--sigma-out", p["target"]) for p in plans],
+                    [("IN", source) for source in sources])
+    with executor_context as executor:
+        if executor is None:
+            map_files([_job(p, _serial(p)) for p in plans], overwrite)
+        else:
+            total = sum(p["reader"].layout.nplanes for p in plans)
+            with PlaneProgress("score", total) as progress:
+                map_files([_job(p, p["task"].pinned()) for p in plans], overwrite, executor,
+                          progress.plane)
+    reports = []
+    for p in plans:
+        if p["target"]:
+            say(f"mrai score: wrote sigma to {p['target']}")
+        e = p["task"].entry
+        reports.append({"file": p["reader"].name, "method": e.method, "mode": e.mode,
+                        "sigma_model": p["card"].get("name"), "region": region,
+                        "planes": p["rows"]})
+    if as_json:
+        click.echo(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
+    else:
+        click.echo(printable("\n".join(_format(report) for report in reports), True))
+
+
+def _plan(reader, method, mode, schedule_path, measured_path, sigma_model, backend, target,
+          overwrite, region):
+    """What scoring one reconstruction takes, checked before any plane is computed."""
     e = _entry(reader, method, mode, schedule_path)
-    method, mode, name = e.method, e.mode, e.sigma
     start, _ = plane_grid(reader.dic)
     problem = table.check(e, plane_shape(reader), start)
     if problem:
         raise InputError(problem, reader.name)
-    schedule = nus_schedule(reader, schedule_path or "header") if mode == "nus" else None
+    schedule = nus_schedule(reader, schedule_path or "header") if e.mode == "nus" else None
     measured = _measured(measured_path, reader)
-    if sigma_out:
-        check_writable(sigma_out, overwrite)
+    if target:
+        check_output(target, reader.layout.nplanes, overwrite)
     bounds = parse_region(region, plane_shape(reader)[1])
-    crop = f2_region(*bounds) if bounds else None
-    from mrai.nn.models import default_sigma_model, load_sigma
+    task = SigmaTask.make(e, schedule, start, bounds, sigma_model, backend, keep=bool(target))
+    card = task.network()[1]
+    outputs = []
+    if target:
+        outputs.append((target, stamp(reader.dic, "score", output="sigma",
+                                      model=str(card.get("name"))[:40])))
 
-    model, card = load_sigma(sigma_model or default_sigma_model(name), "auto", backend)
-    rows, sigmas = [], []
-    for index, recon in enumerate(spectrum_planes(reader)):
+    def prepare(index, recon):
         given = next(measured) if measured is not None else None
         if given is not None and given.shape != recon.shape:
             raise InputError(f"the measured spectrum is {given.shape[0]} x {given.shape[1]}, "
                              f"the reconstruction {recon.shape[0]} x {recon.shape[1]}",
                              measured_path)
+        return recon, given
+    return dict(reader=reader, task=task, card=card, target=target, outputs=outputs,
+                prepare=prepare, rows=[])
+
+
+def _job(plan, function):
+    rows = plan["rows"]
+    return Job(plan["reader"], function, plan["outputs"], prepare=plan["prepare"],
+               collect=lambda index, value: rows.append({"plane": index + 1, **value[1]}))
+
+
+def _serial(plan):
+    """The task here, its bad input named with the plane."""
+    task, reader = plan["task"], plan["reader"]
+    count = iter(range(reader.layout.nplanes))
+
+    def run(pair):
+        index = next(count)
         try:
-            sigma, summary = reconstruction.sigma_for(e, model, recon, given, schedule, start,
-                                                      crop)
+            return task(pair)
         except InputError as exc:
             where = f"plane {index + 1}: " if reader.layout.nplanes > 1 else ""
             raise InputError(f"{where}{exc}", reader.name) from None
-        rows.append({"plane": index + 1, **summary})
-        if sigma_out:
-            sigmas.append(sigma)
-    if sigma_out:
-        _write_sigma(sigma_out, reader, sigmas, card, overwrite)
-    report = {"file": reader.name, "method": method, "mode": mode,
-              "sigma_model": card.get("name"), "region": region, "planes": rows}
-    click.echo(json.dumps(report, indent=2) if as_json else printable(_format(report), True))
+    return run
 
 
 def _entry(reader, method, mode, schedule_path):
@@ -113,15 +164,6 @@ def _measured(path, reader):
         raise InputError(f"{given.layout.nplanes} plane(s) where the reconstruction has "
                          f"{reader.layout.nplanes}", path)
     return spectrum_planes(given)
-
-
-def _write_sigma(path, reader, sigmas, card, overwrite):
-    dic = stamp(reader.dic, "score", output="sigma", model=str(card.get("name"))[:40])
-    transposed = reader.dic["FDTRANSPOSED"] == 1
-    with PipeWriter(path, dic, nplanes=len(sigmas), overwrite=overwrite) as writer:
-        for sigma in sigmas:
-            writer.write(sigma.T if transposed else sigma)
-    say(f"mrai score: wrote sigma to {path}")
 
 
 def _format(report):

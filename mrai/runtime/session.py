@@ -1,5 +1,6 @@
-"""ONNX Runtime sessions for the networks' trunks, on every core of the CPU, run over large
-spectra in overlapping tiles (mrai.runtime.tiling)."""
+"""ONNX Runtime sessions for the networks' trunks, on every core of the CPU (or $MRAI_THREADS
+threads: :func:`session_threads`), run over large spectra in overlapping tiles
+(mrai.runtime.tiling)."""
 
 import os
 
@@ -17,6 +18,21 @@ def available():
     return True
 
 
+THREADS = "MRAI_THREADS"
+"""An environment variable that, when set, gives the threads one session computes with (the
+workers of mrai.distributed run with 1: one plane per core, not every core for each plane)."""
+
+
+def session_threads():
+    """Threads for a session: $MRAI_THREADS when it is a whole number >= 1, else every core."""
+    value = os.environ.get(THREADS, "").strip()
+    try:
+        return max(1, int(value)) if value else os.cpu_count() or 1
+    except ValueError:
+        raise ValueError(f"{THREADS} must be a whole number of threads, not {value!r}") \
+            from None
+
+
 class Trunk:
     """One ONNX graph (mrai.nn.export.stage_graph): NCHW float32 in, NCHW float32 out.
 
@@ -30,7 +46,7 @@ class Trunk:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(threads or os.cpu_count() or 1)
+        options.intra_op_num_threads = int(threads or session_threads())
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.enable_mem_pattern = False   # a block per run that the arena would then keep

@@ -1,0 +1,144 @@
+"""Planes and data sets on a Dask cluster (dask.distributed): a LocalCluster of worker
+processes started for a run, or an existing cluster (a workstation's, or SLURM/PBS jobs started
+by dask-jobqueue), as an executor for mrai.planes.map_files and map_planes.
+
+    from mrai.distributed import cluster
+    from mrai.planes import map_planes
+    from mrai.reconstruction import PlaneTask
+    from mrai.methods import table
+
+    task = PlaneTask.make(table.entry("ist", "echo")).pinned()
+    with cluster(workers=4) as executor:
+        map_planes("echo%03d.ft3", "recon%03d.ft3", task, "reconstruct", executor=executor)
+
+The results equal those made in one process, plane for plane, and come in plane order: each
+plane is computed by the same code on the same float32 data, on 1 thread per worker (ONNX
+Runtime through $MRAI_THREADS, BLAS and OpenMP through their variables), and written in order as
+it comes back. At most ``window`` planes are in flight (read and not yet written): memory stays
+bounded and a stream on standard output leaves plane by plane. A task carries the model's path,
+not the model: each worker builds it once (mrai.reconstruction's per-process cache). Bad input
+in a plane is reported at once, naming the plane; other exceptions are retried (``retries``),
+and the planes of a worker that died are given to another by the scheduler (up to its
+``distributed.scheduler.allowed-failures``, 3 by default, then the run fails naming the plane).
+
+dask is imported only when a cluster is asked for: without one mrai neither needs nor loads it
+(``pip install 'mrai[dask]'`` brings it). docs/scale.md has the whole story.
+"""
+
+import contextlib
+import os
+from collections import deque
+
+from mrai.errors import MraiError
+
+WORKER_ENVIRONMENT = {"MRAI_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                      "MKL_NUM_THREADS": "1"}
+"""The environment of the workers a LocalCluster starts: one thread each for ONNX Runtime
+(mrai.runtime.session), OpenMP and BLAS, as the worker runs one plane at a time."""
+
+RETRIES = 2        # further tries of a plane whose computation raised (not bad input)
+CONNECT_TIMEOUT = 10   # seconds to reach a scheduler
+
+
+class ClusterError(MraiError):
+    """No cluster: dask.distributed is not installed, or the scheduler cannot be reached
+    (exit code 2)."""
+
+
+class DaskPlanes:
+    """An executor for mrai.planes: ``map(calls)`` submits ``function(argument)`` for each
+    (function, argument) of ``calls`` to the cluster of ``client`` and yields the results in
+    order, with at most ``window`` planes in flight (default: twice the cluster's threads);
+    ``retries``: further tries of a task that raised."""
+
+    def __init__(self, client, window=None, retries=RETRIES):
+        self.client = client
+        self.threads = max(1, sum(client.nthreads().values()))
+        self.window = max(1, int(window or 2 * self.threads))
+        self.retries = int(retries)
+
+    def map(self, calls):
+        pending = deque()
+        try:
+            for function, argument in calls:
+                pending.append(self.client.submit(_run, function, argument, pure=False,
+                                                  retries=self.retries))
+                while pending and (len(pending) >= self.window or pending[0].done()):
+                    yield _take(pending)
+            while pending:
+                yield _take(pending)
+        finally:
+            if pending:
+                self.client.cancel(list(pending))
+
+
+def _take(pending):
+    future = pending.popleft()
+    try:
+        return future.result()
+    finally:
+        future.release()
+
+
+def _run(function, argument):
+    """A task on a worker: one thread for each library that would take every core, unless the
+    worker's environment says otherwise."""
+    for name, value in WORKER_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    return function(argument)
+
+
+def dask_setup(worker):
+    """A LocalCluster worker's start (a Dask preload): SIGINT from the terminal (Ctrl-C, sent
+    to every process of the group) is left to mrai, which stops the cluster; the worker would
+    otherwise print a traceback as it goes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def cluster(workers=None, scheduler=None, window=None, retries=RETRIES):
+    """A :class:`DaskPlanes` executor for the ``with`` block: on a LocalCluster of ``workers``
+    processes of 1 thread each on this machine (started here, closed after), or on the cluster
+    whose scheduler is at ``scheduler`` (an address such as tcp://10.0.0.5:8786, or a
+    scheduler file's path ending in .json)."""
+    if (workers is None) == (scheduler is None):
+        raise ValueError("give workers or scheduler, one of them")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError("--workers and --scheduler need dask.distributed (pip install "
+                           "'mrai[dask]')") from None
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            try:
+                if str(scheduler).endswith(".json"):
+                    client = Client(scheduler_file=str(scheduler), timeout=CONNECT_TIMEOUT,
+                                    set_as_default=False)
+                else:
+                    client = Client(str(scheduler), timeout=CONNECT_TIMEOUT,
+                                    set_as_default=False)
+            except (OSError, ValueError, TypeError) as exc:
+                raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} "
+                                   f"({type(exc).__name__}: {exc})") from None
+            stack.callback(client.close)
+            if not client.nthreads():
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        else:
+            workers = int(workers)
+            if workers < 1:
+                raise ValueError("workers must be 1 or more")
+            local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address=None,
+                                 silence_logs=50, memory_limit=0,
+                                 # no dashboard; the scheduler's HTTP routes on a free port
+                                 scheduler_kwargs={"dashboard": False,
+                                                   "dashboard_address": "127.0.0.1:0"},
+                                 env=dict(WORKER_ENVIRONMENT), preload=[__name__])
+            stack.callback(local.close)
+            client = Client(local, set_as_default=False)
+            stack.callback(client.close)
+        yield DaskPlanes(client, window, retries)
