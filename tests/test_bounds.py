@@ -347,6 +347,17 @@ def test_nuslist_entry_of_3000000_is_refused_before_allocating(tmp_path):
             read_raw(folder)
 
 
+def test_empty_nuslist_is_one_line(tmp_path):
+    """An empty nuslist (scripts/fuzz.py): numpy's warning printed two more lines before the
+    error; now the error alone."""
+    folder = rawdata.write_bruker(str(tmp_path / "n"), nuslist=[0, 2, 3, 5, 7, 8, 11, 13])
+    for text in ("", "\n\n", "# no entries\n"):
+        with open(os.path.join(folder, "nuslist"), "w") as fh:
+            fh.write(text)
+        assert_bad(*run_mrai("convert", folder, "-o", tmp_path / "o.fid"), "nuslist is empty")
+    assert not (tmp_path / "o.fid").exists()
+
+
 def test_varian_parameters_bounded(tmp_path):
     folder = rawdata.write_varian(str(tmp_path / "v"))
     path = os.path.join(folder, "procpar")

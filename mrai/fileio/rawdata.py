@@ -23,6 +23,7 @@ it; None when nothing is. ``phase_source`` says where they came from.
 """
 
 import os
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,9 +76,13 @@ def read_nuslist(path, increments, folder):
     """0-based sampled t1 increments from a nuslist file (one per line), checked."""
     check_text_size(path, "nuslist")
     try:
-        values = np.loadtxt(path, dtype=np.int64, ndmin=1)
+        with warnings.catch_warnings():   # an empty file: numpy warns, mrai says so below
+            warnings.simplefilter("ignore", UserWarning)
+            values = np.loadtxt(path, dtype=np.int64, ndmin=1)
     except (ValueError, OverflowError):
         raise InputError("nuslist is not a list of whole numbers", path) from None
+    if values.size == 0:
+        raise InputError("nuslist is empty", path)
     if values.ndim != 1:
         raise InputError("nuslist is not a list of whole numbers, one per line", path)
     if len(values) and values.max() >= MAX_POINTS // 2:
