@@ -120,6 +120,29 @@ def test_transpose_flag_neither_0_nor_1_on_the_command_line(spectra, fid):
     assert not (folder / "tp.ft2").exists()
 
 
+def test_infinite_word_in_complex_data_is_one_line(spectra, fid):
+    """An Inf data word in complex time-domain data (scripts/fuzz.py): decoding made it NaN
+    through 1j * Inf with numpy's RuntimeWarning on stderr before the error; now the error
+    alone, and complex planes decode without arithmetic (bit for bit as before otherwise)."""
+    from mrai.fileio.header import decode_plane, layout
+
+    _, _, folder = spectra
+    dic, data = fid
+    write(str(folder / "inf.fid"), dic, data)
+    raw = bytearray((folder / "inf.fid").read_bytes())
+    raw[HEADER_BYTES + 40:HEADER_BYTES + 44] = np.float32(np.inf).tobytes()
+    (folder / "inf.fid").write_bytes(bytes(raw))
+    code, out, err = run_mrai("process", folder / "inf.fid", "-o", folder / "inf.ft2")
+    assert_bad(code, out, err, "inf.fid", "NaN or infinite")
+    assert not (folder / "inf.ft2").exists()
+    lay = layout(dic)
+    words = np.random.default_rng(1).standard_normal(lay.plane_floats).astype(np.float32)
+    half = lay.row_floats // 2
+    rows = words.reshape(lay.rows, lay.row_floats)
+    expected = (rows[:, :half] + 1j * rows[:, half:]).astype(np.complex64)
+    assert np.array_equal(decode_plane(words, lay).view(np.float32), expected.view(np.float32))
+
+
 def test_header_nan_size_on_the_command_line(spectra):
     _, paths, folder = spectra
     bad = mutated(paths["reference"], folder / "nan.ft2", FDSIZE=math.nan)

@@ -184,7 +184,9 @@ def decode_plane(floats, lay):
     plane = np.asarray(floats, dtype=np.float32).reshape(lay.rows, lay.row_floats)
     if lay.complex_x:
         half = lay.row_floats // 2
-        plane = (plane[:, :half] + 1j * plane[:, half:]).astype(np.complex64)
+        words = plane
+        plane = np.empty((lay.rows, half), np.complex64)   # no arithmetic: Inf stays Inf
+        plane.real, plane.imag = words[:, :half], words[:, half:]
     return plane
 
 
