@@ -237,8 +237,10 @@ def training(card):
         f"{s.get('precision', 'float32')}",
         "started from: " + (f"`{s['init']}`" if s.get("init") else "random initialisation"),
         f"parameters: {card['parameters']:,}",
-        f"wall time: {card['wall_s'] / 60:.1f} min on {card['device']} "
-        f"(Keras {card.get('keras', '?')}, {card['backend']} backend)",
+        f"wall time: {card['wall_s'] / 60:.1f} min on {card['device']}"
+        + (f", data parallel on {card['devices']} devices" if card.get("devices", 1) > 1
+           else "")
+        + f" (Keras {card.get('keras', '?')}, {card['backend']} backend)",
         f"commit: {card.get('commit', 'not recorded')}",
     ]
     if "wnn" in card:

@@ -62,6 +62,30 @@ def _dilations(ctx, param, text):
     return pairs
 
 
+def _device_count(ctx, param, text):
+    """--devices: a count from 1, or 'all'."""
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise click.BadParameter(f"{text!r}: give a number of devices from 1, or 'all'")
+    return count
+
+
+def _devices(devices, schedule):
+    """The device names --devices asks for, checked against the backend's devices and the
+    batch size (split evenly between them) before training starts."""
+    from mrai.nn.devices import training_devices
+
+    try:
+        return training_devices(devices, schedule.batch_size)
+    except ValueError as exc:
+        raise InputError(f"--devices {devices}: {exc}") from None
+
+
 def _common(function):
     """The options every training shares: output, card, checkpoints, schedule, evaluation."""
     options = [
@@ -107,6 +131,13 @@ def _common(function):
         click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
                      help="Threads simulating training batches ahead of the network (the "
                           "batches are seeded by index, so the result does not change)."),
+        click.option("--devices", default="1", show_default=True, callback=_device_count,
+                     metavar="N|all",
+                     help="Train data parallel on N devices (the backend's GPUs, else its CPU "
+                          "devices), or on all of them: each batch is split evenly between "
+                          "them (--batch-size divisible by N), the result equals one device's "
+                          "up to float rounding. Several need KERAS_BACKEND=jax (or "
+                          "tensorflow; docs/wnn.md, 'Several devices')."),
         click.option("--recipe", metavar="NAME",
                      help="Simulator recipe by name (mrai.nn.data.RECIPES: plain, realistic); "
                           "with --card the card's sample sizes stay [the card's; else plain]."),
@@ -130,7 +161,7 @@ def _common(function):
 @click.option("--start", type=click.Choice(("echo", "ist")),
               help="First estimate: the Echo spectrum or a short IST run [ist].")
 def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-        workers, time_limit, **options):
+        workers, time_limit, devices, **options):
     """Train the Echo WNN on spectra simulated on the fly; progress on stderr, one line per
     epoch; a checkpoint after every epoch (--resume continues it)."""
     deadline = _deadline(time_limit)
@@ -141,13 +172,14 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
         check_writable(path, overwrite)
     region = parse_region(region)
     settings = _settings(card_file, options, "wnn")
+    devices = _devices(devices, settings[2])
     from mrai.nn.training import run_training
 
     checkpoint = checkpoint_dir or out + ".ckpt"
     card = run_training(*settings, checkpoint, weights, resume=resume, overwrite=overwrite,
                         real_spectrum=real_spectrum, region=region,
                         name=name or os.path.basename(out), log=say, workers=workers,
-                        deadline=deadline)
+                        deadline=deadline, devices=devices)
     if card is None:
         return _stopped("wnn", time_limit, checkpoint)
     say(f"mrai train wnn: wrote {weights} and {card_out} "
@@ -181,8 +213,8 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
                    "are judged (mrai.nn.sigma.nll_loss) [0; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
-          workers, time_limit, method, wnn_path, noise_scale, sampling, t1_points, holdout,
-          column, signal_weight, **options):
+          workers, time_limit, devices, method, wnn_path, noise_scale, sampling, t1_points,
+          holdout, column, signal_weight, **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
@@ -195,13 +227,14 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     options.update(method=method, noise_scale=noise_scale, sampling=sampling, column=column,
                    signal_weight=signal_weight, t1_points=t1_points, holdout=holdout)
     settings = _settings(card_file, options, "sigma")
+    devices = _devices(devices, settings[2])
     from mrai.nn.sigma_training import run_sigma_training
 
     checkpoint = checkpoint_dir or out + ".ckpt"
     card = run_sigma_training(*settings, checkpoint, weights, wnn_path, resume=resume,
                               overwrite=overwrite, real_spectrum=real_spectrum,
                               region=parse_region(region), name=name or os.path.basename(out),
-                              log=say, workers=workers, deadline=deadline)
+                              log=say, workers=workers, deadline=deadline, devices=devices)
     if card is None:
         return _stopped("sigma", time_limit, checkpoint)
     v = card.get("calibrated_validation", card["validation"])

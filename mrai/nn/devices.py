@@ -1,6 +1,8 @@
-"""What the Keras backend computes on: GPUs, the CPU's native number formats, and the
-precision WNN inference uses on this machine."""
+"""What the Keras backend computes on: GPUs, the CPU's native number formats, the precision WNN
+inference uses on this machine, and the devices training runs on in parallel
+(``mrai train --devices``)."""
 
+import contextlib
 import os
 import platform
 
@@ -81,3 +83,80 @@ def training_precision(precision="auto"):
     if gpus():
         return "float16"
     return inference_precision("auto")
+
+
+def visible_devices():
+    """Names of the devices the Keras backend can train on: its accelerators (GPUs, TPUs), or
+    its CPU devices when it has none ('gpu:0', 'cpu:1', ...; under JAX,
+    XLA_FLAGS=--xla_force_host_platform_device_count=N makes N CPU devices)."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        return list(keras.distribution.list_devices())
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        found = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return [d.name for d in found]
+    return ["cpu:0"]
+
+
+def training_devices(devices=1, batch_size=None):
+    """The devices ``mrai train --devices`` trains on: ``devices`` is a count, 'all' (every
+    visible device, :func:`visible_devices`) or a list of their names. ValueError, with the
+    reason in one line, when there are fewer devices than asked for, when several are asked for
+    on a backend without data parallelism here (torch), or when ``batch_size`` (the global
+    batch, split evenly) is not divisible by their number."""
+    def split(count):
+        if batch_size is not None and batch_size % count:
+            raise ValueError(f"a batch of {batch_size} spectra does not split evenly over "
+                             f"{count} devices: give a batch size divisible by {count}")
+
+    if isinstance(devices, (list, tuple)):
+        split(len(devices))
+        return list(devices)
+    if devices in (1, "1", None):
+        return visible_devices()[:1]
+    count = None if devices == "all" else int(devices)
+    if count is not None:
+        if count < 1:
+            raise ValueError(f"{count} devices: give 1 or more, or 'all'")
+        split(count)
+    backend = keras.backend.backend()
+    if backend not in ("jax", "tensorflow"):
+        if count is None:  # all it can: one
+            return visible_devices()[:1]
+        raise ValueError(f"training on several devices needs KERAS_BACKEND=jax (or "
+                         f"tensorflow); the {backend} backend trains on one device")
+    visible = visible_devices()
+    if count is None:
+        split(len(visible))
+        return visible
+    if count > len(visible):
+        raise ValueError(f"{count} devices asked for, the {backend} backend sees "
+                         f"{len(visible)} ({', '.join(visible)})")
+    return visible[:count]
+
+
+@contextlib.contextmanager
+def data_parallel(devices):
+    """Models built, compiled and trained inside replicate their weights over ``devices``
+    (names, :func:`training_devices`) and split every batch evenly between them, the gradients
+    summed over all of them: under JAX Keras's distribution API (DataParallel, one program over
+    the global batch), under TensorFlow its MirroredStrategy. One device (or none given): nothing
+    changes."""
+    devices = list(devices or ())
+    if len(devices) < 2:
+        yield
+        return
+    backend = keras.backend.backend()
+    if backend == "jax":
+        with keras.distribution.DataParallel(devices=devices).scope():
+            yield
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.distribute.MirroredStrategy(devices).scope():
+            yield
+    else:
+        raise ValueError(f"training on several devices needs KERAS_BACKEND=jax (or "
+                         f"tensorflow), not {backend}")

@@ -191,12 +191,20 @@ def nll_loss(y_true, sigma, signal_weight=0.0, points="signal"):
     'metric': |y| > 0.01 max y or |mu| > 0.01 max y, the points on which the RMSD and the
     band's coverage are judged. These include the noise peaks of y above 0.01, whose error (the
     noise the method could not see) is larger than the noise's own spread: a sigma that is to
-    cover them must learn where such points arise (noise-dominated regions, ridges)."""
+    cover them must learn where such points arise (noise-dominated regions, ridges).
+
+    The signal mean is one ratio over the whole batch. Trained on several devices under
+    TensorFlow (MirroredStrategy, mrai.nn.devices.data_parallel: each device computes this on
+    its share of the batch and their gradients are summed) each device gives its part of the
+    whole batch's loss, the signal points counted over all of them (:func:`_replicas`), so the
+    loss and its gradient are those of one device."""
     y, mu = y_true[..., 0], y_true[..., 1]
     sigma = ops.cast(sigma, "float32")
     nll = ops.square(y - mu) / (2.0 * ops.square(sigma)) + ops.log(sigma)
+    replicas = _replicas()
     if not signal_weight:
-        return ops.mean(nll)
+        return ops.mean(nll) if replicas is None else \
+            ops.mean(nll) / float(replicas.num_replicas_in_sync)
     if points == "metric":
         top = ops.max(y, axis=(1, 2), keepdims=True)
         signal = ops.cast(ops.logical_or(ops.abs(y) > SIGNAL_LEVEL * top,
@@ -204,8 +212,30 @@ def nll_loss(y_true, sigma, signal_weight=0.0, points="signal"):
     else:
         peak = ops.max(ops.abs(mu), axis=(1, 2), keepdims=True)
         signal = ops.cast(ops.abs(mu) > SIGNAL_LEVEL * peak, "float32")
+    if replicas is not None:  # this device's part of the whole batch's loss
+        import tensorflow as tf
+
+        count = replicas.all_reduce(tf.distribute.ReduceOp.SUM, ops.sum(signal))
+        on_signal = ops.sum(nll * signal) / ops.maximum(count, 1.0)
+        return (1.0 - signal_weight) * ops.mean(nll) / float(replicas.num_replicas_in_sync) \
+            + signal_weight * on_signal
     on_signal = ops.sum(nll * signal) / ops.maximum(ops.sum(signal), 1.0)
     return (1.0 - signal_weight) * ops.mean(nll) + signal_weight * on_signal
+
+
+def _replicas():
+    """The replica context of a TensorFlow MirroredStrategy step on several devices, else None
+    (one device; JAX, whose data parallelism computes the loss as one program over the whole
+    batch). Keras sums the replicas' gradients of a loss that is one number, as this one is,
+    without dividing by their count."""
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync < 2:
+        return None
+    return context
 
 
 def training_loss(config):

@@ -11,7 +11,8 @@ from mrai.metrics import quality
 from mrai.nn.data import TrainingRecipe
 from mrai.nn.sigma import SigmaConfig, build_sigma, training_loss
 from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_inputs, sigma_set, solve_entry
-from mrai.nn.training import VALIDATION_SIZE, Schedule, fit, use_accelerators
+from mrai.nn.devices import data_parallel, training_devices
+from mrai.nn.training import VALIDATION_SIZE, Schedule, fit
 from mrai.uncertainty import coverage, gaussian_nll, psq
 
 VALIDATION_SEED = 20240612
@@ -49,32 +50,36 @@ def calibration(sigma, mu, reference):
 
 
 def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False, log=print,
-                workers=1, deadline=None, held_out=None):
+                workers=1, deadline=None, held_out=None, devices=1):
     """Train the sigma network of ``config.method``; ``wnn`` is the loaded WNN whose errors a
     'wnn-echo' network describes. ``deadline``: see :func:`mrai.nn.training.fit` (the state has
     ``stopped`` true when it stopped training); ``held_out``: the validation set when already
-    made (:func:`validation_set`). Returns (model, state)."""
-    use_accelerators()
+    made (:func:`validation_set`); ``devices``: see :func:`mrai.nn.training.train`. Returns
+    (model, state)."""
+    devices = training_devices(devices, schedule.batch_size)
     keras.utils.set_random_seed(schedule.seed)
     config = SigmaConfig.from_dict({**config.to_dict(), "calibration": 1.0})  # fitted after
-    model = build_sigma(config, schedule.precision)
-    reconstruct = reconstructor(config.method, wnn)
-    setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
-             "schedule": schedule.to_dict()}
-    measured, mu, reference = held_out or validation_set(config.method, recipe,
-                                                         schedule.validation, reconstruct)
-    inputs = sigma_inputs(measured, mu, config.holdout)  # once, not every epoch
-    return fit(model, training_loss(config), schedule, setup, checkpoint_dir,
-               lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
-                                     schedule.batch_size, reconstruct, schedule.steps,
-                                     config.holdout),
-               lambda m: calibration(predict(m, measured, mu, inputs=inputs), mu, reference),
-               describe_calibration,
-               normalise=lambda saved: {
-                   "config": SigmaConfig.from_dict(saved["config"]).to_dict(),
-                   "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
-                   "schedule": Schedule(**saved["schedule"]).to_dict()},
-               resume=resume, log=log, workers=workers, deadline=deadline)
+    with data_parallel(devices):
+        model = build_sigma(config, schedule.precision)
+        reconstruct = reconstructor(config.method, wnn)
+        setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
+                 "schedule": schedule.to_dict()}
+        measured, mu, reference = held_out or validation_set(config.method, recipe,
+                                                             schedule.validation, reconstruct)
+        inputs = sigma_inputs(measured, mu, config.holdout)  # once, not every epoch
+        return fit(model, training_loss(config), schedule, setup, checkpoint_dir,
+                   lambda i: sigma_batch(config.method, recipe, schedule.seed, i,
+                                         schedule.batch_size, reconstruct, schedule.steps,
+                                         config.holdout),
+                   lambda m: calibration(predict(m, measured, mu, inputs=inputs), mu,
+                                         reference),
+                   describe_calibration,
+                   normalise=lambda saved: {
+                       "config": SigmaConfig.from_dict(saved["config"]).to_dict(),
+                       "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
+                       "schedule": Schedule(**saved["schedule"]).to_dict()},
+                   resume=resume, log=log, workers=workers, deadline=deadline,
+                   devices=len(devices))
 
 
 def calibrate(model, recipe, reconstruct, target=0.95, count=CALIBRATION_COUNT,
@@ -135,11 +140,12 @@ def sigma_task(method):
 
 def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_path=None,
                        resume=False, overwrite=False, real_spectrum=None, region=None,
-                       name=None, log=print, workers=1, deadline=None):
+                       name=None, log=print, workers=1, deadline=None, devices=1):
     """Train the sigma network of ``config.method``, then write ``weights`` and its card;
     'wnn-echo' describes the WNN at ``wnn_path`` (default: the shipped one). Returns the card,
     or None when ``deadline`` (:func:`mrai.nn.training.fit`) stopped training first: then only
-    the checkpoint is written, and the same call with ``resume`` continues it."""
+    the checkpoint is written, and the same call with ``resume`` continues it. ``devices``: see
+    :func:`mrai.nn.training.train`."""
     from mrai.nn.card import git_commit
     from mrai.nn.models import load_model, save_model
     from mrai.nn.training import onnx_note, training_card
@@ -151,7 +157,8 @@ def run_sigma_training(config, recipe, schedule, checkpoint_dir, weights, wnn_pa
     reconstruct = reconstructor(config.method, wnn)
     held_out = validation_set(config.method, recipe, schedule.validation, reconstruct)
     model, state = train_sigma(config, recipe, schedule, checkpoint_dir, wnn, resume=resume,
-                               log=log, workers=workers, deadline=deadline, held_out=held_out)
+                               log=log, workers=workers, deadline=deadline, held_out=held_out,
+                               devices=devices)
     if state.get("stopped"):
         return None
     factor = calibrate(model, recipe, reconstruct, count=2 * schedule.validation)

@@ -24,7 +24,8 @@ from mrai.metrics import quality
 from mrai.nn.backend import keras
 from mrai.nn.config import WNNConfig
 from mrai.nn.data import TrainingRecipe, batch, sample
-from mrai.nn.devices import device_description, gpus, training_precision
+from mrai.nn.devices import (data_parallel, device_description, training_devices,
+                             training_precision)
 from mrai.nn.inference import predict
 from mrai.nn.model import build_wnn
 from mrai.output import Commit, temp_beside, temp_holding
@@ -103,21 +104,27 @@ class StreamBatches(keras.utils.PyDataset):
         self.make, self.indices, self.threads = make, list(indices), workers
         self.pool = ThreadPoolExecutor(workers) if workers > 1 else None
         self.futures, self.lock = {}, threading.Lock()
+        self.waited = 0.0  # seconds the network waited for batches (made inline: all of it)
 
     def __len__(self):
         return len(self.indices)
 
     def __getitem__(self, position):
-        if self.pool is None:
-            return self.make(self.indices[position])
-        with self.lock:
-            for ahead in range(position, min(position + self.threads + 1, len(self.indices))):
-                if ahead not in self.futures:
-                    self.futures[ahead] = self.pool.submit(self.make, self.indices[ahead])
-            for old in [k for k in self.futures if k < position - 2]:  # peeks look back
-                del self.futures[old]
-            future = self.futures[position]
-        return future.result()
+        clock = time.perf_counter()
+        try:
+            if self.pool is None:
+                return self.make(self.indices[position])
+            with self.lock:
+                for ahead in range(position, min(position + self.threads + 1,
+                                                 len(self.indices))):
+                    if ahead not in self.futures:
+                        self.futures[ahead] = self.pool.submit(self.make, self.indices[ahead])
+                for old in [k for k in self.futures if k < position - 2]:  # peeks look back
+                    del self.futures[old]
+                future = self.futures[position]
+            return future.result()
+        finally:
+            self.waited += time.perf_counter() - clock
 
     def close(self):
         """Drop the batches made ahead (a time-limit stop leaves some); running ones finish."""
@@ -163,15 +170,6 @@ def evaluate(model, echo, reference):
     return {"r": float(np.mean([s["r"] for s in scores])),
             "rmsd": float(np.mean([s["rmsd"] for s in scores])),
             "mse": float(np.mean((recon - reference) ** 2))}
-
-
-def use_accelerators():
-    """Data parallelism over several GPUs (JAX's distribution API); returns the number of GPUs.
-    (Mixed precision is the schedule's ``precision``.)"""
-    count = len(gpus())
-    if count > 1 and keras.backend.backend() == "jax":
-        keras.distribution.set_distribution(keras.distribution.DataParallel())
-    return count
 
 
 class Checkpoint:
@@ -238,7 +236,8 @@ class Checkpoint:
 
 
 def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describe,
-        normalise=lambda state: state, resume=False, log=print, workers=1, deadline=None):
+        normalise=lambda state: state, resume=False, log=print, workers=1, deadline=None,
+        devices=1):
     """The training loop every network shares: Adam with a cosine decay, one checkpoint per
     epoch, resume. ``setup`` (config, recipe, schedule as dicts) must match a resumed checkpoint
     (``normalise(saved setup)`` fills fields added since); ``make_batch(index)`` gives batch
@@ -246,7 +245,10 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
     into the log line. ``deadline`` (a :func:`time.monotonic` time, or None) stops training
     between steps when the next step would end after it (:class:`TimeLimit`; at least one step
     runs), with a checkpoint of where it stopped; the returned state then has ``stopped``
-    true. Returns (model, state)."""
+    true. ``devices``: the number of devices the model was built to train on in parallel
+    (:func:`mrai.nn.devices.data_parallel`, around this call), recorded in the state; with
+    several, each epoch's line also says how long the network waited for simulated batches.
+    Returns (model, state)."""
     total = schedule.epochs * schedule.steps
     lr = keras.optimizers.schedules.CosineDecay(schedule.learning_rate, total,
                                                 alpha=schedule.final_lr)
@@ -280,7 +282,10 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
         model.set_weights(plain.get_weights())
         log(f"starting from the weights of {path}")
     backend, device = device_description()
-    state.update(backend=backend, device=device)
+    state.update(backend=backend, device=device, devices=devices)
+    if devices > 1:
+        log(f"data parallel on {devices} devices: {schedule.batch_size // devices} spectra of "
+            f"each batch of {schedule.batch_size} per device")
     step_s = score_s = save_s = 0.0  # the last step, validation and checkpoint took, seconds
     trained = False                  # whether this call has trained a step (at least one runs)
     for epoch in range(state["epoch"], schedule.epochs):
@@ -301,7 +306,7 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
                                 callbacks=[limit] if limit else None)
         finally:
             data.close()
-        ran = limit.ran if limit else left
+        ran, waited = (limit.ran if limit else left), data.waited
         step_s, trained = (limit.step_s if limit else step_s), True
         partial = state.get("partial") or {"loss_sum": 0.0, "seconds": 0.0}
         loss = float(history.history["loss"][-1])  # the mean over the steps it ran
@@ -327,8 +332,17 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
         checkpoint.save(model, optimizer, state)
         save_s = time.perf_counter() - clock
         log(f"epoch {epoch + 1}/{schedule.epochs}: loss {entry['loss']:.3g}, validation "
-            f"{describe(scores)}, {entry['seconds']:.0f} s")
+            f"{describe(scores)}, {entry['seconds']:.0f} s{waiting(waited, seconds, devices)}")
     return model, state
+
+
+def waiting(waited, seconds, devices):
+    """With several devices, what an epoch's line adds: the seconds the network waited for
+    simulated batches, and a hint when that was more than a fifth of the epoch."""
+    if devices < 2:
+        return ""
+    hint = "; more --workers would keep the devices busy" if waited > 0.2 * seconds else ""
+    return f" ({waited:.0f} s waiting for simulated batches{hint})"
 
 
 def stop(state, schedule, log):
@@ -340,29 +354,34 @@ def stop(state, schedule, log):
 
 
 def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, workers=1,
-          deadline=None):
+          deadline=None, devices=1):
     """Train a WNN; returns (model, state) where state holds the history and timings.
 
     ``log(str)`` receives one line per epoch. With ``resume`` a checkpoint in
     ``checkpoint_dir`` is continued (its config, recipe and schedule must match). ``deadline``:
-    see :func:`fit` (the state has ``stopped`` true when it stopped training).
+    see :func:`fit` (the state has ``stopped`` true when it stopped training). ``devices``: a
+    count, 'all' or device names (:func:`mrai.nn.devices.training_devices`) to train on in
+    parallel, each batch split evenly between them; the result equals one device's up to float
+    rounding, and a checkpoint resumes on any number of devices.
     """
-    use_accelerators()
+    devices = training_devices(devices, schedule.batch_size)
     keras.utils.set_random_seed(schedule.seed)
-    model = build_wnn(config, schedule.precision)
-    setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
-             "schedule": schedule.to_dict()}
-    val_echo, val_ref = validation_set(recipe, schedule.validation)
-    return fit(model, "mse", schedule, setup, checkpoint_dir,
-               lambda i: batch(recipe, schedule.seed, i, schedule.batch_size, config,
-                                schedule.steps),
-               lambda m: evaluate(m, val_echo, val_ref),
-               lambda s: f"r {s['r']:.4f} RMSD {s['rmsd']:.4f}",
-               normalise=lambda saved: {
-                   "config": WNNConfig.from_dict(saved["config"]).to_dict(),
-                   "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
-                   "schedule": Schedule(**saved["schedule"]).to_dict()},
-               resume=resume, log=log, workers=workers, deadline=deadline)
+    with data_parallel(devices):
+        model = build_wnn(config, schedule.precision)
+        setup = {"config": config.to_dict(), "recipe": recipe.to_dict(),
+                 "schedule": schedule.to_dict()}
+        val_echo, val_ref = validation_set(recipe, schedule.validation)
+        return fit(model, "mse", schedule, setup, checkpoint_dir,
+                   lambda i: batch(recipe, schedule.seed, i, schedule.batch_size, config,
+                                   schedule.steps),
+                   lambda m: evaluate(m, val_echo, val_ref),
+                   lambda s: f"r {s['r']:.4f} RMSD {s['rmsd']:.4f}",
+                   normalise=lambda saved: {
+                       "config": WNNConfig.from_dict(saved["config"]).to_dict(),
+                       "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
+                       "schedule": Schedule(**saved["schedule"]).to_dict()},
+                   resume=resume, log=log, workers=workers, deadline=deadline,
+                   devices=len(devices))
 
 
 def real_metrics(model, path, region):
@@ -394,22 +413,23 @@ def training_card(model, kind, name, task, config, recipe, schedule, state, comm
         card["receptive_field"] = list(config.receptive_field)
     return {**card, "epochs": state["epoch"], "steps": state["epoch"] * schedule.steps,
             "wall_s": round(state["wall_s"], 1), "backend": state["backend"],
-            "device": state["device"], "validation": state["history"][-1],
+            "device": state["device"], "devices": state.get("devices", 1),
+            "validation": state["history"][-1],
             "history": state["history"], "commit": commit, "keras": keras.version()}
 
 
 def run_training(config, recipe, schedule, checkpoint_dir, weights, resume=False,
                  overwrite=False, real_spectrum=None, region=None, name="wnn", log=print,
-                 workers=1, deadline=None):
+                 workers=1, deadline=None, devices=1):
     """Train, then write ``weights`` and the model card beside it; returns the card, or None
     when ``deadline`` (:func:`fit`) stopped training first: then only the checkpoint is
-    written, and the same call with ``resume`` continues it."""
+    written, and the same call with ``resume`` continues it. ``devices``: see :func:`train`."""
     from mrai.nn.card import git_commit
     from mrai.nn.models import save_model
 
     commit = git_commit()  # the code that trains, before anything else changes
     model, state = train(config, recipe, schedule, checkpoint_dir, resume=resume, log=log,
-                         workers=workers, deadline=deadline)
+                         workers=workers, deadline=deadline, devices=devices)
     if state.get("stopped"):
         return None
     card = training_card(model, "wnn", name,
