@@ -156,7 +156,9 @@ def test_gpu_run_script_trains_stops_resumes_and_brings_home(tmp_path):
     # first call: every stage stops by its time limit after one step, checkpoint in its tar
     status, log = _run(tmp_path / "out1", state, {**env, "MRAI_GPU_TIME_LIMIT": "0.0001"})
     assert "run.sh: python" in log  # what it found installed
+    assert "--devices all" in log   # every visible device (here one CPU device)
     assert {s["state"] for s in status.values()} == {"training"}, log
+    assert {s["devices"] for s in status.values()} == {1}
     assert status["wnn-echo"]["step"] == 1 and status["wnn-echo"]["epoch"] == 0
     assert "mrai train wnn: stopped by the time limit (0.0001 min)" in log
     assert "run the same command with --resume" in log
@@ -182,6 +184,7 @@ def test_gpu_run_script_trains_stops_resumes_and_brings_home(tmp_path):
     assert card["backend"] == "keras" and json.load(open(home / "wnn-echo.json"))["backend"] \
         == backend
     assert [h["epoch"] for h in card["history"]] == [1, 2] and card["steps"] == 4
+    assert card["devices"] == 1
     assert card["recipe"] == as_json(recipe_named("realistic"), [[16, 64]])
     from mrai.nn.inference import reconstruct
 

@@ -8,7 +8,8 @@ and sets the backend, then calls this).
 Each stage of scripts/gpu/plan.json (the plan MRAI_GPU_PLAN names, default 'gpu') trains in a
 scratch folder with `mrai train ... --checkpoint --resume --time-limit`, in a subprocess, with
 the minutes left of the command's budget (counted from MRAI_GPU_T0, the Unix time run.sh
-started, or from this script's start). A stage starts from its state of the last call: the
+started, or from this script's start), data parallel on every visible GPU (`--devices all`, or
+the plan's "devices"). A stage starts from its state of the last call: the
 tar STATE/STAGE.tar (STATE: MRAI_GPU_STATE, default gpu-run.ckpt in the repository, carried to
 the device machine). OUTDIR receives, flat, one STAGE.tar per stage with a state (the
 checkpoint while it trains; the weights, card and ONNX files once finished), run.log and
@@ -101,7 +102,7 @@ def stage_status(work, name, plan_stage=None):
             card = json.load(fh)
         return {"state": "finished", "epochs": card.get("epochs"), "wall_s": card.get("wall_s"),
                 "validation": card.get("calibrated_validation") or card.get("validation"),
-                "device": card.get("device")}
+                "device": card.get("device"), "devices": card.get("devices", 1)}
     path = os.path.join(work, name, "ckpt", "state.json")
     if not os.path.isfile(path):
         return {"state": "not started"}
@@ -112,7 +113,7 @@ def stage_status(work, name, plan_stage=None):
             "epochs": state.get("schedule", {}).get("epochs"),
             "steps": state.get("schedule", {}).get("steps"),
             "wall_s": round(state.get("wall_s", 0.0), 1), "last": history[-1],
-            "device": state.get("device")}
+            "device": state.get("device"), "devices": state.get("devices", 1)}
 
 
 def command(plan, stage, work, minutes):
@@ -120,7 +121,7 @@ def command(plan, stage, work, minutes):
     cmd = [sys.executable, "-m", "mrai", "train", stage["train"], "-o", prefix(work, name),
            "--checkpoint", os.path.join(work, name, "ckpt"), "--resume",
            "--time-limit", f"{minutes:.4f}", "--workers", str(plan.get("workers", 1)),
-           *stage["args"]]
+           "--devices", str(plan.get("devices", "all")), *stage["args"]]
     if stage.get("wnn"):
         cmd += ["--wnn", prefix(work, stage["wnn"]) + ".weights.h5"]
     return cmd
