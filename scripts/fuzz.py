@@ -32,9 +32,6 @@ lists :class:`Case` objects, ``check(case)`` runs one and returns its violations
 
 import argparse
 import hashlib
-import io
-import json
-import math
 import os
 import random
 import shlex
