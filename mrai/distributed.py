@@ -36,6 +36,20 @@ WORKER_ENVIRONMENT = {"MRAI_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM
 """The environment of the workers a LocalCluster starts: one thread each for ONNX Runtime
 (mrai.runtime.session), OpenMP and BLAS, as the worker runs one plane at a time."""
 
+LOCAL_CONFIG = {
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which fixes glibc's mmap threshold
+    # at 128 KiB: every plane-sized temporary is then mapped and faulted in afresh, and CS-IST
+    # ran 3-4 times slower (the WNN 12 % slower) than in one process (scripts/bench_dask.py)
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # the statistical profiler samples every worker thread every 10 ms, and the event loops
+    # tick every 20 ms: 5 % of a core per process while idle, taken from the planes
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+"""The Dask configuration of the LocalCluster :func:`cluster` starts (docs/scale.md says how
+to give an existing cluster the same)."""
+
 RETRIES = 2        # further tries of a plane whose computation raised (not bad input)
 CONNECT_TIMEOUT = 10   # seconds to reach a scheduler
 
@@ -108,6 +122,7 @@ def cluster(workers=None, scheduler=None, window=None, retries=RETRIES):
     if (workers is None) == (scheduler is None):
         raise ValueError("give workers or scheduler, one of them")
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ClusterError("--workers and --scheduler need dask.distributed (pip install "
@@ -131,6 +146,7 @@ def cluster(workers=None, scheduler=None, window=None, retries=RETRIES):
             workers = int(workers)
             if workers < 1:
                 raise ValueError("workers must be 1 or more")
+            stack.enter_context(dask.config.set(LOCAL_CONFIG))
             local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                  host="127.0.0.1", dashboard_address=None,
                                  silence_logs=50, memory_limit=0,

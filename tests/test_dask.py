@@ -220,13 +220,17 @@ def test_no_dask_without_workers(tmp_path, series):
     assert code == 0 and "distributed" not in modules
 
 
-def test_threads_of_a_session(monkeypatch):
+def test_threads_of_sessions_and_ffts(monkeypatch):
+    from mrai.physics.threads import fft_workers
     from mrai.runtime.session import session_threads
 
     monkeypatch.setenv("MRAI_THREADS", "1")
-    assert session_threads() == 1
+    assert session_threads() == 1 and fft_workers() == 1
+    monkeypatch.setenv("MRAI_THREADS", "many")
+    with pytest.raises(ValueError, match="MRAI_THREADS"):
+        fft_workers()
     monkeypatch.delenv("MRAI_THREADS")
-    assert session_threads() == (os.cpu_count() or 1)
+    assert session_threads() == (os.cpu_count() or 1) and fft_workers() == -1
 
 
 def test_score_on_the_cluster(executor, series, tmp_path):

@@ -11,6 +11,7 @@ import scipy.fft as sfft
 
 from mrai.physics.grid import split_filter, split_weights
 from mrai.physics.nus import nus_row_mask
+from mrai.physics.threads import fft_workers
 
 
 class Projection:
@@ -43,9 +44,9 @@ class Projection:
     def _apply(self, x, weights):
         if self.half_dwell:
             return split_filter(x, weights, self.start)
-        spectrum = sfft.rfft2(x, workers=-1)
+        spectrum = sfft.rfft2(x, workers=fft_workers())
         spectrum *= weights
-        return sfft.irfft2(spectrum, s=self.shape, workers=-1)
+        return sfft.irfft2(spectrum, s=self.shape, workers=fft_workers())
 
     def __call__(self, x):
         """The measured part of x (what the measurement would record)."""

@@ -16,6 +16,7 @@ import scipy.fft as sfft
 
 from mrai.physics.grid import positive_end, unscaled_grid_part
 from mrai.physics.scale import safely
+from mrai.physics.threads import fft_workers
 
 MODES = ("echo", "antiecho")
 
@@ -27,12 +28,12 @@ def _complex_dtype(x):
 def virtual_echo(spectrum):
     """The Virtual Echo ``ifft(ifft(S, axis=0), axis=1)`` (complex, same shape)."""
     s = np.asarray(spectrum)
-    return sfft.ifft2(s.astype(_complex_dtype(s), copy=False), workers=-1)
+    return sfft.ifft2(s.astype(_complex_dtype(s), copy=False), workers=fft_workers())
 
 
 def from_virtual_echo(ve, dtype=None):
     """The real spectrum ``real(fft(fft(V, axis=0), axis=1))``."""
-    out = sfft.fft2(ve, workers=-1, overwrite_x=False).real
+    out = sfft.fft2(ve, workers=fft_workers(), overwrite_x=False).real
     return out.astype(dtype, copy=False) if dtype is not None else out
 
 

@@ -29,6 +29,8 @@ import functools
 import numpy as np
 import scipy.fft as sfft
 
+from mrai.physics.threads import fft_workers
+
 STARTS = (0.0, 0.5)            # time grid starts, in dwells, on which the parts are exact
 HALF_DWELL_P1 = 180.0          # the first-order phase (degrees) of a start of half a dwell
 
@@ -109,9 +111,9 @@ def split_filter(spectrum, weights, start=(0.0, 0.0)):
     dtype = np.complex64 if s.dtype == np.float32 else np.complex128
     r0, r1 = ramps(s.shape, start, dtype)
     shifted = bool(start[0]) or bool(start[1])
-    ve = sfft.ifft2(s * r0 * r1 if shifted else s.astype(dtype), workers=-1)
+    ve = sfft.ifft2(s * r0 * r1 if shifted else s.astype(dtype), workers=fft_workers())
     ve *= weights
-    out = sfft.fft2(ve, workers=-1)
+    out = sfft.fft2(ve, workers=fft_workers())
     if shifted:
         out *= np.conj(r0) * np.conj(r1)
     return out.real.astype(s.dtype, copy=False)
@@ -201,7 +203,7 @@ def quadrature(echo, start=(0.0, 0.0)):
     shape = x.shape[-2:]
     q = 2.0 * positive_quadrant(shape, start)
     r0, r1 = ramps(shape, start, dtype)
-    ve = sfft.ifft2(x * (r0 * r1), workers=-1)
+    ve = sfft.ifft2(x * (r0 * r1), workers=fft_workers())
     ve *= q
-    out = sfft.fft2(ve, workers=-1) * np.conj(r0 * r1)
+    out = sfft.fft2(ve, workers=fft_workers()) * np.conj(r0 * r1)
     return out.real.astype(x.dtype), out.imag.astype(x.dtype)

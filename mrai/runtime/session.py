@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from mrai.physics.threads import threads
 from mrai.runtime.tiling import stacked, tiled
 
 
@@ -18,19 +19,9 @@ def available():
     return True
 
 
-THREADS = "MRAI_THREADS"
-"""An environment variable that, when set, gives the threads one session computes with (the
-workers of mrai.distributed run with 1: one plane per core, not every core for each plane)."""
-
-
 def session_threads():
-    """Threads for a session: $MRAI_THREADS when it is a whole number >= 1, else every core."""
-    value = os.environ.get(THREADS, "").strip()
-    try:
-        return max(1, int(value)) if value else os.cpu_count() or 1
-    except ValueError:
-        raise ValueError(f"{THREADS} must be a whole number of threads, not {value!r}") \
-            from None
+    """Threads for a session: $MRAI_THREADS when set (mrai.physics.threads), else every core."""
+    return threads() or os.cpu_count() or 1
 
 
 class Trunk:
