@@ -4,6 +4,7 @@ entry's sigma network. This module sits above the methods' own modules (mrai.met
 WNN in mrai.nn and mrai.runtime) and the uncertainty statistics, and imports them when used.
 """
 
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -185,11 +186,14 @@ class PlaneTask:
     def make(cls, e, schedule=None, start=ORIGIN, backend=None, sigma=False, sigma_model=None,
              **options):
         """The task for entry ``e``; ``options`` as :func:`solver` takes them (None left
-        out)."""
+        out); weights paths are made absolute, for workers elsewhere."""
+        if options.get("model") is not None and not isinstance(options["model"], tuple):
+            options["model"] = os.path.abspath(options["model"])
         return cls(e, None if schedule is None else tuple(int(i) for i in schedule),
                    tuple(float(s) for s in start),
                    tuple(sorted((k, v) for k, v in options.items() if v is not None)),
-                   backend, bool(sigma), sigma_model, "auto", backend)
+                   backend, bool(sigma), sigma_model and os.path.abspath(sigma_model), "auto",
+                   backend)
 
     def _network_key(self):
         options = dict(self.options)
@@ -288,7 +292,7 @@ class SigmaTask:
              keep=False):
         return cls(e, None if schedule is None else tuple(int(i) for i in schedule),
                    tuple(float(s) for s in start), None if region is None else tuple(region),
-                   model, backend or "auto", "auto", bool(keep))
+                   model and os.path.abspath(model), backend or "auto", "auto", bool(keep))
 
     def _key(self):
         from mrai.nn.models import default_sigma_model

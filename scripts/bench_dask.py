@@ -156,7 +156,8 @@ def extrapolate(method, result, target_planes, deadline):
     efficiency = (compute * planes / most) / rows[most]["wall"]
     needed = math.ceil(target_planes * compute / (efficiency * deadline))
     print(f"  {method}: {compute:.3f} s/plane of compute on one worker, efficiency "
-          f"{efficiency:.2f} on {most} workers -> {needed} workers (1 core each) for "
+          f"{efficiency:.2f} on {most} workers -> {needed} worker{'s' if needed > 1 else ''} "
+          f"(1 core each) for "
           f"{target_planes} planes in {deadline:g} s ({target_planes * compute / needed:.0f} s "
           f"of compute each), cluster start excluded (here {rows[most]['started']:.1f} s)")
 
