@@ -26,7 +26,9 @@ dask is imported only when a cluster is asked for: without one mrai neither need
 """
 
 import contextlib
+import math
 import os
+import time
 from collections import deque
 
 from mrai.errors import MraiError
@@ -62,14 +64,28 @@ class ClusterError(MraiError):
 class DaskPlanes:
     """An executor for mrai.planes: ``map(calls)`` submits ``function(argument)`` for each
     (function, argument) of ``calls`` to the cluster of ``client`` and yields the results in
-    order, with at most ``window`` planes in flight (default: twice the cluster's threads);
-    ``retries``: further tries of a task that raised."""
+    order, with at most ``window`` planes in flight (default: twice the cluster's threads,
+    looked at again every second, as a cluster may grow or shrink); ``retries``: further tries
+    of a task that raised."""
 
     def __init__(self, client, window=None, retries=RETRIES):
         self.client = client
-        self.threads = max(1, sum(client.nthreads().values()))
-        self.window = max(1, int(window or 2 * self.threads))
+        self.fixed = None if window is None else max(1, int(window))
         self.retries = int(retries)
+        self._threads, self._checked = 1, -math.inf
+
+    @property
+    def threads(self):
+        """The cluster's threads (at least 1), at most a second old."""
+        now = time.monotonic()
+        if now - self._checked >= 1:
+            self._threads = max(1, sum(self.client.nthreads().values()))
+            self._checked = now
+        return self._threads
+
+    @property
+    def window(self):
+        return self.fixed or 2 * self.threads
 
     def map(self, calls):
         pending = deque()
@@ -77,7 +93,7 @@ class DaskPlanes:
             for function, argument in calls:
                 pending.append(self.client.submit(_run, function, argument, pure=False,
                                                   retries=self.retries))
-                while pending and (len(pending) >= self.window or pending[0].done()):
+                while pending and (pending[0].done() or len(pending) >= self.window):
                     yield _take(pending)
             while pending:
                 yield _take(pending)
