@@ -147,6 +147,8 @@ def cluster(workers=None, scheduler=None, window=None, retries=RETRIES):
         if scheduler is not None:
             try:
                 if str(scheduler).endswith(".json"):
+                    if not os.path.isfile(scheduler):   # Dask would wait for it forever
+                        raise ClusterError(f"{scheduler}: no such scheduler file")
                     client = Client(scheduler_file=str(scheduler), timeout=CONNECT_TIMEOUT,
                                     set_as_default=False)
                 else:
@@ -155,9 +157,7 @@ def cluster(workers=None, scheduler=None, window=None, retries=RETRIES):
             except (OSError, ValueError, TypeError) as exc:
                 raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} "
                                    f"({type(exc).__name__}: {exc})") from None
-            stack.callback(client.close)
-            if not client.nthreads():
-                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            stack.callback(client.close)   # no workers yet: the planes wait for them
         else:
             workers = int(workers)
             if workers < 1:

@@ -204,6 +204,10 @@ def test_cli_usage(tmp_path, series):
     code, _, err = run_mrai("reconstruct", "--echo", folder / "e.ft3", folder / "e%03d.ft3",
                             "-o", tmp_path / "o.ft3")
     assert code == 2 and "FOLDER" in err
+    code, _, err = run_mrai("score", folder / "e.ft3", "--method", "ist", "--echo",
+                            "--scheduler", tmp_path / "no.json")
+    assert code == 2 and err.strip() == f"mrai: error: {tmp_path / 'no.json'}: no such " \
+        "scheduler file", err
     assert not (tmp_path / "o.ft3").exists()
 
 
