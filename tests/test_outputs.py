@@ -25,9 +25,17 @@ from mrai.fileio.pipe import PipeWriter
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 
 
+def _default_signals():
+    """In the child: the signals a terminal delivers at their default, as a user's shell gives
+    them. The test run itself may have them ignored (nohup, a background job), and mrai keeps
+    what it inherits ignored, as it should."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def start(*args, **kwargs):
     return subprocess.Popen([sys.executable, "-m", "mrai", *map(str, args)], env=ENV,
-                            **kwargs)
+                            preexec_fn=_default_signals, **kwargs)
 
 
 def leftovers(folder):
