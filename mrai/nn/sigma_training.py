@@ -8,11 +8,10 @@ from mrai.nn.backend import keras
 import numpy as np
 
 from mrai.metrics import quality
-from mrai.nn.data import TrainingRecipe
 from mrai.nn.sigma import SigmaConfig, build_sigma, training_loss
 from mrai.nn.sigma_data import reconstructor, sigma_batch, sigma_inputs, sigma_set, solve_entry
 from mrai.nn.devices import data_parallel, training_devices
-from mrai.nn.training import VALIDATION_SIZE, Schedule, fit
+from mrai.nn.training import VALIDATION_SIZE, fit, saved_setup
 from mrai.uncertainty import coverage, gaussian_nll, psq
 
 VALIDATION_SEED = 20240612
@@ -74,10 +73,7 @@ def train_sigma(config, recipe, schedule, checkpoint_dir, wnn=None, resume=False
                    lambda m: calibration(predict(m, measured, mu, inputs=inputs), mu,
                                          reference),
                    describe_calibration,
-                   normalise=lambda saved: {
-                       "config": SigmaConfig.from_dict(saved["config"]).to_dict(),
-                       "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
-                       "schedule": Schedule(**saved["schedule"]).to_dict()},
+                   normalise=saved_setup(SigmaConfig),
                    resume=resume, log=log, workers=workers, deadline=deadline,
                    devices=len(devices))
 

@@ -376,12 +376,18 @@ def train(config, recipe, schedule, checkpoint_dir, resume=False, log=print, wor
                                    schedule.steps),
                    lambda m: evaluate(m, val_echo, val_ref),
                    lambda s: f"r {s['r']:.4f} RMSD {s['rmsd']:.4f}",
-                   normalise=lambda saved: {
-                       "config": WNNConfig.from_dict(saved["config"]).to_dict(),
-                       "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
-                       "schedule": Schedule(**saved["schedule"]).to_dict()},
+                   normalise=saved_setup(WNNConfig),
                    resume=resume, log=log, workers=workers, deadline=deadline,
                    devices=len(devices))
+
+
+def saved_setup(config_class):
+    """The ``normalise`` of :func:`fit` for a checkpoint's saved setup: its config (of
+    ``config_class``), recipe and schedule with the fields added since they were saved."""
+    return lambda saved: {
+        "config": config_class.from_dict(saved["config"]).to_dict(),
+        "recipe": TrainingRecipe.from_dict(saved["recipe"]).to_dict(),
+        "schedule": Schedule(**saved["schedule"]).to_dict()}
 
 
 def real_metrics(model, path, region):
