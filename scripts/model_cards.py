@@ -214,8 +214,8 @@ def architecture(card):
             f"weights shared between stages: {fmt(c['share_weights'])}",
             f"receptive field {card['receptive_field'][0]} x {card['receptive_field'][1]} points",
         ]
-    options = [k for k in ("noise_scale", "sampling", "t1_points", "holdout", "column")
-               if c.get(k)]
+    options = [k for k in ("noise_scale", "sampling", "t1_points", "holdout", "column",
+                           "ridge") if c.get(k)]
     lines = [
         f"one trunk ({trunk}) for the method `{c['method']}`",
         f"output: sigma = Smax (floor + gain ReLU(x)), floor {fmt(c['floor'])}, gain "

@@ -18,7 +18,7 @@ from mrai.errors import InputError  # noqa: E402
 from mrai.nn.data import TrainingRecipe  # noqa: E402
 from mrai.nn.inference import load_sigma, predict_sigma, save_model  # noqa: E402
 from mrai.nn.sigma import (SigmaConfig, build_sigma, column_level, nll_loss, noise_level,  # noqa: E402
-                           sampled_fraction, t1_sampling)
+                           ridge_level, sampled_fraction, t1_sampling)
 from mrai.nn.sigma_data import reconstructor, sigma_batch  # noqa: E402
 from mrai.nn.sigma_training import train_sigma  # noqa: E402
 from mrai.nn.training import Schedule  # noqa: E402
@@ -162,6 +162,55 @@ def test_column_level_channel(spectrum):
     smax_part, noise_part = (np.asarray(p) for p in model.parts((measured[None], mu[None])))
     assert (smax_part >= 1e-4).all() and (noise_part >= 0).all()
     assert np.allclose(np.abs(mu).max() * (smax_part + noise_part), sigma, rtol=1e-5)
+
+
+def test_ridge_level_finds_ridges_not_peaks():
+    from mrai.runtime.sigma import ridge_level as numpy_ridge_level
+
+    x = np.random.default_rng(0).normal(size=(1, 512, 16)).astype("float32")  # noise std 1
+    x[0, :, 3] *= 3.0                        # a ridge: spread 3, sqrt(9 - 1) beyond the typical
+    x[0, 100:104, 5] += 100.0                # a peak: raises the column's rms, not its MAD
+    level = np.asarray(ridge_level(x))
+    assert level.shape == (1, 1, 16)
+    assert level[0, 0, 3] == pytest.approx(np.sqrt(8.0), rel=0.1)
+    assert np.delete(level[0, 0], 3).max() < 0.5
+    assert np.allclose(numpy_ridge_level(x), level, atol=1e-5)
+    assert np.asarray(column_level(x))[0, 0, 5] > 8.0    # the rms column level is not robust
+    with pytest.raises(ValueError, match="ridge needs noise_scale"):
+        SigmaConfig(method="wnn-echo", ridge=True)
+
+
+def test_ridge_part_of_sigma(spectrum, tmp_path):
+    """The ridge option adds one channel and a sigma part in units of the ridge level; a
+    network grown from one without it (mrai.nn.models.grown_weights, as --init does) starts as
+    the old network plus calibration x Smax x that level; ONNX equals Keras."""
+    from mrai.nn.models import grown_weights
+
+    keras.utils.set_random_seed(1)
+    plain = build_sigma(SigmaConfig(method="ist-echo", noise_scale=True, column=True, **TINY))
+    path = str(tmp_path / "plain.weights.h5")
+    save_model(plain, path, {"name": "plain"})
+    config = SigmaConfig(method="ist-echo", noise_scale=True, column=True, ridge=True, **TINY)
+    grown = build_sigma(config)
+    assert grown.channels == plain.channels + 1
+    grown.set_weights(grown_weights(grown, path))
+    rng = np.random.default_rng(2)
+    mu = spectrum.reference
+    smax = np.abs(mu).max()
+    measured = echo_part(mu)
+    measured[:, 20] += 0.05 * smax * rng.normal(size=measured.shape[0]).astype("float32")
+    ridge = np.asarray(ridge_level((measured / smax)[None]))[0]
+    assert ridge[0, 20] > 0.03 and np.median(ridge) < 0.01
+    before = predict_sigma(plain, measured, mu, "echo")
+    after = predict_sigma(grown, measured, mu, "echo")
+    assert np.allclose(after, before + smax * ridge, rtol=1e-4, atol=1e-6 * smax)
+    other = build_sigma(SigmaConfig(method="ist-echo", noise_scale=True, ridge=True, **TINY))
+    assert grown_weights(other, path) is None     # column dropped: not a growth
+    out = str(tmp_path / "grown.weights.h5")
+    save_model(grown, out, {"name": "grown"})
+    onnx = predict_sigma(load_sigma(out, backend="onnx")[0], measured, mu, "echo")
+    keras_path = predict_sigma(load_sigma(out, backend="keras")[0], measured, mu, "echo")
+    assert np.abs(onnx - keras_path).max() <= 2e-6 * np.abs(keras_path).max()
 
 
 def test_antiecho_sigma_is_the_mirrored_echo_problem(spectrum):

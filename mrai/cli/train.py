@@ -208,13 +208,17 @@ def wnn(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region
 @click.option("--column/--no-column", default=None,
               help="The signal level of each F2 column, in noise units, as an input (needs "
                    "--noise-scale; mrai.nn.sigma) [off; with --card, the card's].")
+@click.option("--ridge/--no-ridge", default=None,
+              help="The F1 ridge level of each F2 column (t1 noise, solvent), in noise units, "
+                   "as an input and a sigma part in its units (needs --noise-scale; "
+                   "mrai.nn.sigma.ridge_level) [off; with --card, the card's].")
 @click.option("--signal-weight", type=click.FloatRange(0, 1), default=None,
               help="Share of the loss on the signal points, where pSQ and the band's coverage "
                    "are judged (mrai.nn.sigma.nll_loss) [0; with --card, the card's].")
 @_common
 def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, region, name,
           workers, time_limit, devices, method, wnn_path, noise_scale, sampling, t1_points,
-          holdout, column, signal_weight, **options):
+          holdout, column, ridge, signal_weight, **options):
     """Train a sigma network (Gaussian NLL, ReLU output) for one method's reconstructions on
     spectra simulated on the fly; one line per epoch on stderr; a checkpoint after every epoch
     (--resume continues it)."""
@@ -225,7 +229,8 @@ def sigma(out, overwrite, card_file, checkpoint_dir, resume, real_spectrum, regi
     for path in (weights, card_out):
         check_writable(path, overwrite)
     options.update(method=method, noise_scale=noise_scale, sampling=sampling, column=column,
-                   signal_weight=signal_weight, t1_points=t1_points, holdout=holdout)
+                   signal_weight=signal_weight, t1_points=t1_points, holdout=holdout,
+                   ridge=ridge)
     settings = _settings(card_file, options, "sigma")
     devices = _devices(devices, settings[2])
     from mrai.nn.sigma_training import run_sigma_training

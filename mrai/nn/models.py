@@ -159,6 +159,39 @@ def weights_only(model):
     return copy
 
 
+GROWN_OPTIONS = ("ridge",)  # sigma options whose inputs and outputs come last (mrai.nn.sigma)
+
+
+def grown_weights(model, path):
+    """Weights for the sigma network ``model`` from the smaller one at ``path`` (its card beside
+    it) that lacks only options of GROWN_OPTIONS, whose input channels and outputs are the
+    network's last: every array of the old network at the start of the new one's, kernels
+    padded with zeros (the new inputs and outputs start silent), biases beyond it at the new
+    network's starting values. The new network then starts as the old one plus the new parts'
+    starting terms. None when ``model`` is not such a growth of that network."""
+    import numpy as np
+
+    config = getattr(model, "sigma_config", None)
+    if config is None:
+        return None
+    try:
+        old, _ = load_sigma(path, "float32", "keras")
+    except InputError:
+        return None
+    a, b = old.sigma_config.to_dict(), config.to_dict()
+    differ = {k for k in b if a.get(k) != b[k]} - {"calibration"}
+    if not differ or not differ <= set(GROWN_OPTIONS) or any(a.get(k) for k in differ):
+        return None
+    out = []
+    for w_old, w_new in zip(old.get_weights(), model.get_weights()):
+        if w_old.ndim != w_new.ndim or any(o > n for o, n in zip(w_old.shape, w_new.shape)):
+            return None
+        w = w_new.copy() if w_new.ndim == 1 else np.zeros_like(w_new)
+        w[tuple(slice(0, k) for k in w_old.shape)] = w_old
+        out.append(w)
+    return out
+
+
 def save_model(model, weights, card, overwrite=False):
     """Write ``weights`` (.weights.h5), the card and the ONNX files of the network
     (mrai.nn.export, when the onnx package is installed) beside it, atomically; ``card`` is a

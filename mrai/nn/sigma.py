@@ -24,7 +24,11 @@ reconstructed from the rest), sees asinh(H / N) and log10(rms H / N) and gains a
 in units of rms H, so that sigma follows how well IST did on this very spectrum. With ``column`` (needs ``noise_scale``) it
 sees the signal level of each F2 column, asinh(rms over F1 of mu / N) (:func:`column_level`):
 artefacts run along F1 and grow with the signal in their column, which for 256 t1 rows lies
-mostly outside the trunk's 65-row reach. Trained with
+mostly outside the trunk's 65-row reach. With ``ridge`` (needs ``noise_scale``) it sees the
+F1 ridge level R of each F2 column of the measured spectrum (:func:`ridge_level`: how much more
+the column spreads along F1 than the spectrum's typical column, robust to its peaks) as
+asinh(R / N) and gains a sigma part in units of R: a ridge of t1 noise or solvent has an
+unmeasured half as strong as its measured one, which no method can fill in. Trained with
 the Gaussian negative log-likelihood (:func:`nll_loss`) against the simulated truth. One model
 per method (``METHODS``); Anti-Echo spectra go through ``flip`` like Echo ones.
 """
@@ -50,19 +54,21 @@ class SigmaNet(keras.Model):
             SigmaConfig.from_dict(config or {})
         c = self.sigma_config
         self.trunk = Stage(c.filters, c.kernel, c.dilations, c.ratio, "linear",
-                           outputs=1 + int(c.noise_scale) + int(c.holdout), name="trunk")
+                           outputs=1 + int(c.noise_scale) + int(c.holdout) + int(c.ridge),
+                           name="trunk")
 
     @property
     def channels(self):
         c = self.sigma_config
         return (5 if c.echo_like else 3) + (3 if c.noise_scale else 0) + int(c.sampling) + \
-            int(c.column) + int(c.t1_points) + 2 * int(c.holdout)
+            int(c.column) + int(c.t1_points) + 2 * int(c.holdout) + int(c.ridge)
 
     def build(self, input_shape=None):
         self.trunk.build((None, None, None, self.channels))
         head = self.trunk.head
-        if self.sigma_config.noise_scale:  # sigma starts at floor + N (+ H): the noise level
-            start = [0.0, 1.0] + [1.0] * int(self.sigma_config.holdout)
+        if self.sigma_config.noise_scale:  # sigma starts at floor + N (+ H + R)
+            c = self.sigma_config
+            start = [0.0, 1.0] + [1.0] * int(c.holdout) + [1.0] * int(c.ridge)
             head.bias.assign(ops.convert_to_tensor(start, head.bias.dtype))
         else:  # sigma starts near floor + gain, not 0
             head.bias.assign(ops.ones(head.bias.shape, head.bias.dtype))
@@ -103,11 +109,16 @@ class SigmaNet(keras.Model):
             whole = ops.sqrt(ops.mean(ops.square(held), axis=2, keepdims=True))  # (B, 1, 1)
             channels += [ops.zeros_like(u) + ops.arcsinh(held / noise),
                          ops.zeros_like(u) + ops.log10(ops.maximum(whole, NOISE_MIN) / noise)]
+        if c.ridge:
+            ridge = ridge_level(m)  # relative to Smax, (B, 1, F2)
+            channels.append(ops.zeros_like(u) + ops.arcsinh(ridge / noise))
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1)), "float32")
         smax_part = c.floor + c.gain * ops.relu(x[..., 0])
         noise_part = noise * ops.relu(x[..., 1]) if c.noise_scale else ops.zeros_like(smax_part)
         if c.holdout:
             noise_part = noise_part + whole * ops.relu(x[..., 2])
+        if c.ridge:
+            noise_part = noise_part + ridge * ops.relu(x[..., -1])
         return smax_part, noise_part
 
     def call(self, inputs, grid=veops.ORIGIN):
@@ -140,6 +151,23 @@ def column_level(x):
     the root mean square over F1. NUS (and Echo) artefacts run along F1, so a point's error
     grows with the signal in its column, most of which lies outside a convolution's reach."""
     return ops.sqrt(ops.mean(ops.square(x), axis=1, keepdims=True))
+
+
+MAD_SCALE = 1.4826  # standard deviation / median absolute deviation of Gaussian noise
+
+
+def ridge_level(x):
+    """The F1 ridge level of each F2 column of a stack of spectra (B, F1, F2), shape (B, 1, F2),
+    in the units of ``x``: the robust spread of the column along F1 (MAD_SCALE times its median
+    absolute deviation, which a column's few peaks hardly move) beyond the spread of the typical
+    column (the median over F2; mostly noise): sqrt(max(spread^2 - typical^2, 0)). A ridge of
+    t1 noise or solvent along F1 raises it; peaks, smooth baselines and white noise do not.
+    A method sees only the measured half of such a ridge; the other half, as strong, is an
+    error it cannot know, far outside the trunk's 65-row reach."""
+    centre = ops.median(x, axis=1, keepdims=True)
+    spread = MAD_SCALE * ops.median(ops.abs(x - centre), axis=1, keepdims=True)
+    typical = ops.median(spread, axis=2, keepdims=True)
+    return ops.sqrt(ops.maximum(ops.square(spread) - ops.square(typical), 0.0))
 
 
 def t1_sampling(measured):

@@ -24,6 +24,8 @@ class SigmaConfig:
     column: bool = False       # the signal level of each F2 column as a channel (noise units)
     t1_points: bool = False    # NUS: log2 of the acquired t1 points as a channel
     holdout: bool = False      # NUS: the hold-out error estimate as channels and a sigma part
+    ridge: bool = False        # the F1 ridge level of each F2 column as a channel and a
+    #                            sigma part in its units (ridge_level; needs noise_scale)
     loss_points: str = "signal"  # the points of the loss's signal part: 'signal' (|mu| > 0.01
     #                              max |mu|) or 'metric' (|y| or |mu| > 0.01 max y: the points
     #                              the RMSD and the coverage are judged on)
@@ -41,6 +43,8 @@ class SigmaConfig:
             raise ValueError("sampling and t1_points apply to the NUS method only")
         if self.column and not self.noise_scale:
             raise ValueError("column needs noise_scale: its channel is in units of the noise")
+        if self.ridge and not self.noise_scale:
+            raise ValueError("ridge needs noise_scale: its channel is in units of the noise")
         if self.holdout and (self.echo_like or not self.noise_scale):
             raise ValueError("holdout applies to the NUS method only, with noise_scale")
         if self.filters < 1 or self.ratio < 1:

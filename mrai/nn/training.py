@@ -271,16 +271,20 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
         else:
             log(f"resuming after epoch {state['epoch']} of {schedule.epochs}")
     elif schedule.init:
-        from mrai.nn.models import resolve_weights, weights_only
+        from mrai.nn.models import grown_weights, resolve_weights, weights_only
 
         plain = weights_only(model)
         path = resolve_weights(schedule.init)
         try:
             plain.load_weights(path)
+            weights, how = plain.get_weights(), ""
         except Exception as exc:
-            raise ValueError(f"cannot start from {path}: {type(exc).__name__}: {exc}") from None
-        model.set_weights(plain.get_weights())
-        log(f"starting from the weights of {path}")
+            weights, how = grown_weights(plain, path), " (grown by its new parts)"
+            if weights is None:
+                raise ValueError(f"cannot start from {path}: {type(exc).__name__}: "
+                                 f"{exc}") from None
+        model.set_weights(weights)
+        log(f"starting from the weights of {path}{how}")
     backend, device = device_description()
     state.update(backend=backend, device=device, devices=devices)
     if devices > 1:
@@ -464,7 +468,7 @@ def training_settings(kind, card_file=None, options=None):
     """(config, recipe, schedule) for ``kind`` 'wnn' or 'sigma' from the defaults, a model card
     (``card_file``; mrai.nn.card) and explicit ``options`` (the command's option names: filters,
     dilations, stages, ratio, output, start, method, noise_scale, sampling, column,
-    signal_weight, t1_points, holdout; recipe, sizes; epochs, steps, batch_size, learning_rate,
+    signal_weight, t1_points, holdout, ridge; recipe, sizes; epochs, steps, batch_size, learning_rate,
     seed, validation, init, precision), each later one winning. ``recipe`` names the simulator
     recipe (mrai.nn.data.RECIPES; default: the card's, else 'plain'); with a card, the card's
     sample sizes stay unless ``sizes`` are given. KeyError when a sigma network's method is
@@ -479,7 +483,8 @@ def training_settings(kind, card_file=None, options=None):
         card = read_card(card_file, kind)
         config, recipe, schedule = card["config"], card["recipe"], card["schedule"]
     for key in ("filters", "dilations", "stages", "ratio", "output", "start", "method",
-                "noise_scale", "sampling", "column", "signal_weight", "t1_points", "holdout"):
+                "noise_scale", "sampling", "column", "signal_weight", "t1_points", "holdout",
+                "ridge"):
         if options.get(key) is not None:
             config[key] = options[key]
     if kind == "sigma" and "method" not in config:

@@ -1,6 +1,6 @@
 """The sigma networks in numpy and ONNX Runtime: mrai.nn.sigma.SigmaNet.call step by step. The
-trunk runs in overlapping tiles on large spectra (mrai.runtime.tiling); the noise and column
-levels are taken from the whole spectrum first."""
+trunk runs in overlapping tiles on large spectra (mrai.runtime.tiling); the noise, column and
+ridge levels are taken from the whole spectrum first."""
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from mrai.runtime.session import Trunk
 from mrai.runtime.tiling import margins
 
 NOISE_MIN = 1e-6   # as mrai.nn.sigma.NOISE_MIN
+MAD_SCALE = 1.4826  # as mrai.nn.sigma.MAD_SCALE
 
 
 def noise_level(x):
@@ -23,6 +24,14 @@ def noise_level(x):
 def column_level(x):
     """RMS over F1 of each F2 column, (B, 1, F2) (mrai.nn.sigma.column_level)."""
     return np.sqrt(np.mean(np.square(x), axis=1, keepdims=True))
+
+
+def ridge_level(x):
+    """The F1 ridge level of each F2 column, (B, 1, F2) (mrai.nn.sigma.ridge_level)."""
+    centre = np.median(x, axis=1, keepdims=True)
+    spread = np.float32(MAD_SCALE) * np.median(np.abs(x - centre), axis=1, keepdims=True)
+    typical = np.median(spread, axis=2, keepdims=True)
+    return np.sqrt(np.maximum(np.square(spread) - np.square(typical), 0)).astype(np.float32)
 
 
 def t1_sampling(measured):
@@ -82,6 +91,9 @@ class RuntimeSigma:
             whole = np.sqrt(np.mean(np.square(held), axis=2, keepdims=True))
             channels += [np.arcsinh(held / noise),
                          np.log10(np.maximum(whole, np.float32(NOISE_MIN)) / noise)]
+        if c.ridge:
+            ridge = ridge_level(m)
+            channels.append(np.arcsinh(ridge / noise))
         x = self.trunk(channels)   # stacked tile by tile when tiled
         del channels
         smax_part = c.floor + c.gain * np.maximum(x[..., 0], 0)
@@ -89,6 +101,8 @@ class RuntimeSigma:
             smax_part)
         if c.holdout:
             noise_part = noise_part + whole * np.maximum(x[..., 2], 0)
+        if c.ridge:
+            noise_part = noise_part + ridge * np.maximum(x[..., -1], 0)
         return smax_part.astype(np.float32), noise_part.astype(np.float32)
 
     def __call__(self, inputs, grid=(0.0, 0.0)):
