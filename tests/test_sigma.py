@@ -181,7 +181,7 @@ def test_ridge_level_finds_ridges_not_peaks():
 
 
 def test_ridge_part_of_sigma(spectrum, tmp_path):
-    """The ridge option adds one channel and a sigma part in units of the ridge level; a
+    """The ridge option adds one channel and a sigma part in units of the ridge level of mu; a
     network grown from one without it (mrai.nn.models.grown_weights, as --init does) starts as
     the old network plus calibration x Smax x that level; ONNX equals Keras."""
     from mrai.nn.models import grown_weights
@@ -195,11 +195,12 @@ def test_ridge_part_of_sigma(spectrum, tmp_path):
     assert grown.channels == plain.channels + 1
     grown.set_weights(grown_weights(grown, path))
     rng = np.random.default_rng(2)
-    mu = spectrum.reference
+    mu = spectrum.reference.copy()
     smax = np.abs(mu).max()
+    mu[:, 20] += 0.05 * smax * rng.normal(size=mu.shape[0]).astype("float32")
     measured = echo_part(mu)
-    measured[:, 20] += 0.05 * smax * rng.normal(size=measured.shape[0]).astype("float32")
-    ridge = np.asarray(ridge_level((measured / smax)[None]))[0]
+    smax = np.abs(mu).max()
+    ridge = np.asarray(ridge_level((mu / smax)[None]))[0]
     assert ridge[0, 20] > 0.03 and np.median(ridge) < 0.01
     before = predict_sigma(plain, measured, mu, "echo")
     after = predict_sigma(grown, measured, mu, "echo")

@@ -25,7 +25,7 @@ in units of rms H, so that sigma follows how well IST did on this very spectrum.
 sees the signal level of each F2 column, asinh(rms over F1 of mu / N) (:func:`column_level`):
 artefacts run along F1 and grow with the signal in their column, which for 256 t1 rows lies
 mostly outside the trunk's 65-row reach. With ``ridge`` (needs ``noise_scale``) it sees the
-F1 ridge level R of each F2 column of the measured spectrum (:func:`ridge_level`: how much more
+F1 ridge level R of each F2 column of the reconstruction (:func:`ridge_level`: how much more
 the column spreads along F1 than the spectrum's typical column, robust to its peaks) as
 asinh(R / N) and gains a sigma part in units of R: a ridge of t1 noise or solvent has an
 unmeasured half as strong as its measured one, which no method can fill in. Trained with
@@ -110,7 +110,9 @@ class SigmaNet(keras.Model):
             channels += [ops.zeros_like(u) + ops.arcsinh(held / noise),
                          ops.zeros_like(u) + ops.log10(ops.maximum(whole, NOISE_MIN) / noise)]
         if c.ridge:
-            ridge = ridge_level(m)  # relative to Smax, (B, 1, F2)
+            # of mu, not of the measured spectrum: the twisted tails of Echo peaks along F1 would
+            # raise every crowded column's spread (MALT1's peak region 3-5 N, from mu 1-2 N)
+            ridge = ridge_level(u)  # relative to Smax, (B, 1, F2)
             channels.append(ops.zeros_like(u) + ops.arcsinh(ridge / noise))
         x = ops.cast(self.trunk(ops.stack(channels, axis=-1)), "float32")
         smax_part = c.floor + c.gain * ops.relu(x[..., 0])

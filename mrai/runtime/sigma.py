@@ -92,7 +92,7 @@ class RuntimeSigma:
             channels += [np.arcsinh(held / noise),
                          np.log10(np.maximum(whole, np.float32(NOISE_MIN)) / noise)]
         if c.ridge:
-            ridge = ridge_level(m)
+            ridge = ridge_level(u)
             channels.append(np.arcsinh(ridge / noise))
         x = self.trunk(channels)   # stacked tile by tile when tiled
         del channels
