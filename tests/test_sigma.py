@@ -451,3 +451,15 @@ def test_shipped_cards_name_parents_that_are_shipped_with_the_same_design():
 
         assert design(parent) == design(card), name
     assert parents >= 2  # wnn-echo from wnn-echo-base, sigma-wnn-echo from sigma-ist-echo
+
+
+def test_ridge_option_on_top_of_a_card():
+    """`mrai train sigma --card C --ridge` keeps the card's options and adds the ridge."""
+    from mrai.nn.inference import model_dir
+    from mrai.nn.training import training_settings
+
+    card = os.path.join(model_dir(), "sigma-ist-echo.json")
+    plain, _, _ = training_settings("sigma", card)
+    config, _, _ = training_settings("sigma", card, {"ridge": True})
+    assert config.ridge and config.noise_scale == plain.noise_scale
+    assert {**config.to_dict(), "ridge": plain.ridge} == plain.to_dict()
