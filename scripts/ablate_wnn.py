@@ -2,8 +2,9 @@
 """WNN ablation under one equal training budget (same seed, stream, steps, batch and schedule
 for every variant): linear vs ReLU output, proportional module 1:1 vs 2:1, 1 vs 3 vs 5 cascade
 stages, the first estimate (Echo spectrum vs a short IST run), and capacity: 48 filters
-instead of 32, and a seventh, coarser dilation (32, 64) that doubles each stage's reach. Each variant is scored on the
-held-out simulated set and, with --spectrum, on the Echo and Anti-Echo of a real spectrum.
+instead of 32, and a seventh, coarser dilation (32, 64) that doubles each stage's reach.
+Each variant is scored on the held-out simulated set and, with --spectrum, on the Echo and
+Anti-Echo of a real spectrum.
 Results print as a markdown table and, with --out, are written there.
 
     python scripts/ablate_wnn.py --steps 200 --spectrum ../shared/data/malt1_trosy/malt1_trosy.ft2 \\

@@ -42,7 +42,7 @@ def main(argv=None):
     parser.add_argument("--data", help="folder of the measured sets")
     args = parser.parse_args(argv)
     sigma_model = load_sigma(args.model or default_sigma_model(args.method))[0]
-    wnn = load_model(None)
+    wnn = load_model(None) if args.method == "wnn-echo" else None
     for spec in realdata.spectra(args.spectra.split(","), data=args.data):
         for case, e, measured, schedule in table.real_cases(args.method, spec.spectrum,
                                                             spec.start):

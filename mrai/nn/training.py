@@ -468,8 +468,8 @@ def training_settings(kind, card_file=None, options=None):
     """(config, recipe, schedule) for ``kind`` 'wnn' or 'sigma' from the defaults, a model card
     (``card_file``; mrai.nn.card) and explicit ``options`` (the command's option names: filters,
     dilations, stages, ratio, output, start, method, noise_scale, sampling, column,
-    signal_weight, t1_points, holdout, ridge; recipe, sizes; epochs, steps, batch_size, learning_rate,
-    seed, validation, init, precision), each later one winning. ``recipe`` names the simulator
+    signal_weight, t1_points, holdout, ridge; recipe, sizes; epochs, steps, batch_size,
+    learning_rate, seed, validation, init, precision), each later one winning. ``recipe`` names the simulator
     recipe (mrai.nn.data.RECIPES; default: the card's, else 'plain'); with a card, the card's
     sample sizes stay unless ``sizes`` are given. KeyError when a sigma network's method is
     given nowhere; TypeError or ValueError for invalid settings (an unknown recipe too)."""
