@@ -463,3 +463,19 @@ def test_ridge_option_on_top_of_a_card():
     config, _, _ = training_settings("sigma", card, {"ridge": True})
     assert config.ridge and config.noise_scale == plain.noise_scale
     assert {**config.to_dict(), "ridge": plain.ridge} == plain.to_dict()
+
+
+def test_init_from_weights_it_cannot_grow_from(tmp_path):
+    """--init with another kind of network: one error line naming the file, exit 2, nothing
+    written."""
+    from mrai.nn.inference import model_dir
+
+    wnn = os.path.join(model_dir(), "wnn-echo.weights.h5")
+    code, _, err = run_mrai("train", "sigma", "--method", "ist-echo", "--noise-scale", "--ridge",
+                            "--init", wnn, "--filters", "4", "--dilations", "1,1 2,2",
+                            "--size", "16x64", "--epochs", "1", "--steps", "1",
+                            "--validation", "1", "-o", tmp_path / "s")
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and wnn in lines[0] and "cannot start from these weights" in lines[0]
+    assert not [p for p in os.listdir(tmp_path) if p.startswith("s.")], os.listdir(tmp_path)

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from mrai.errors import InputError
 from mrai.metrics import quality
 from mrai.nn.backend import keras
 from mrai.nn.config import WNNConfig
@@ -281,8 +282,10 @@ def fit(model, loss, schedule, setup, checkpoint_dir, make_batch, score, describ
         except Exception as exc:
             weights, how = grown_weights(plain, path), " (grown by its new parts)"
             if weights is None:
-                raise ValueError(f"cannot start from {path}: {type(exc).__name__}: "
-                                 f"{exc}") from None
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                raise InputError(f"cannot start from these weights: they are not a network "
+                                 f"of this kind, size and options, nor one it can grow from "
+                                 f"({type(exc).__name__}: {first})", path) from None
         model.set_weights(weights)
         log(f"starting from the weights of {path}{how}")
     backend, device = device_description()
