@@ -121,3 +121,30 @@ def test_compare_simulator_table_and_json(tmp_path, capsys):
     assert plain["min"]["noise"] == pytest.approx(min(values))
     with pytest.raises(SystemExit):
         compare_simulator.main(["--recipes", "nope"])
+
+
+def test_compare_wnn_scores_every_method_on_each_part(tmp_path, monkeypatch, capsys):
+    import compare_wnn
+    import rawdata as fake
+    from mrai.methods.ist import ist
+    from mrai.metrics import quality
+    from mrai.physics import degrade
+
+    data = tmp_path / "data"
+    fake.write_bruker(data / realdata.SETS["penguins"][0], increments=32, points=256)
+    monkeypatch.setenv("MRAI_CACHE", str(tmp_path / "cache"))
+    compare_wnn.main(["--data", str(data), "--spectra", "penguins", "--recipes", ""])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["case", "IST", "wnn-echo"]
+    spec = realdata.load("penguins", data)
+    for mode, line in zip(("echo", "antiecho"), lines[2:4]):
+        assert line.startswith(f"penguins {mode} whole")
+        cells = line.split()[3:5]
+        ist_r, ist_rmsd = (float(x) for x in cells[0].split("/"))
+        q = quality(ist(degrade(spec.spectrum, mode, start=spec.start), mode,
+                        start=spec.start), spec.spectrum)
+        assert ist_r == pytest.approx(q["r"], abs=1e-4)
+        assert ist_rmsd == pytest.approx(q["rmsd"], abs=1e-4)
+        wnn_r = float(cells[1].split("/")[0])
+        assert line.endswith("best " + ("IST" if ist_r > wnn_r else "wnn-echo"))
+    assert lines[4].startswith("measured, whole width (mean r)")
