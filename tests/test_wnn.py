@@ -213,6 +213,23 @@ def test_inference_precision_choice():
         inference_precision("float16")
 
 
+def test_emulated_precision_is_named_before_training(tmp_path):
+    from mrai.nn.devices import emulated_precision, gpus
+
+    assert emulated_precision("float32") is None
+    if not gpus():
+        assert "bfloat16 is emulated" in emulated_precision("bfloat16", {"avx2", "avx512f"})
+        assert emulated_precision("bfloat16", {"avx2", "amx_bf16"}) is None
+        assert "float16 is emulated" in emulated_precision("float16", {"avx512_bf16"})
+        code, _, err = run_mrai("train", "wnn", "-o", str(tmp_path / "m"), "--epochs", "1",
+                                "--steps", "1", "--batch-size", "1", "--validation", "1",
+                                "--filters", "2", "--stages", "1", "--dilations", "1,1",
+                                "--size", "16x64", "--start", "echo", "--precision", "float16")
+        assert code == 0, err
+        assert err.splitlines()[0] == ("mrai train wnn: warning: "
+                                       + emulated_precision("float16"))
+
+
 def test_model_file_errors(tmp_path, tiny_file):
     with pytest.raises(InputError, match="not found"):
         load_model(str(tmp_path / "none.weights.h5"))

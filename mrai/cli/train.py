@@ -257,10 +257,16 @@ def _settings(card_file, options, kind):
         if options.get(key) is not None and key != "dilations":
             check_count(options[key], f"--{key}", low, high)
     try:
-        return training_settings(kind, card_file, options)
+        settings = training_settings(kind, card_file, options)
     except KeyError as exc:  # the one setting a sigma network cannot go without
         raise click.UsageError(f"give --method {'|'.join(SIGMA_NETWORKS)} (or --card)") \
             from exc
     except (TypeError, ValueError) as exc:
         raise InputError(f"invalid training settings: {exc}",
                          card_file or f"mrai train {kind}") from None
+    from mrai.nn.devices import emulated_precision
+
+    slow = emulated_precision(settings[2].precision)
+    if slow:
+        say(f"mrai train {kind}: warning: {slow}")
+    return settings

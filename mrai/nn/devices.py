@@ -85,6 +85,19 @@ def training_precision(precision="auto"):
     return inference_precision("auto")
 
 
+def emulated_precision(precision, flags=None):
+    """Why training in ``precision`` would be slow here, or None: on a CPU (no GPU) bfloat16
+    without AVX512-BF16 / AMX-BF16, and float16 on any CPU, are emulated, several times slower
+    than float32 (scripts/bench_train_step.py measures it)."""
+    if precision not in ("bfloat16", "float16") or gpus():
+        return None
+    if precision == "bfloat16" and native_bfloat16(flags):
+        return None
+    return (f"{precision} is emulated on this CPU (no native {precision} arithmetic), so training "
+            "runs several times slower than in float32: give --precision float32 (or auto) "
+            "unless the card's precision must be kept")
+
+
 def visible_devices():
     """Names of the devices the Keras backend can train on: its accelerators (GPUs, TPUs), or
     its CPU devices when it has none ('gpu:0', 'cpu:1', ...; under JAX,
