@@ -84,13 +84,14 @@ def _ist_solver(e, schedule, start, iterations, final_threshold):
 
 
 def reconstruct(measured, mode, method=None, schedule=None, start=ORIGIN, model=None,
-                backend=None, **options):
+                backend=None, rephase=True, **options):
     """Reconstruct the real 2D spectrum ``measured`` (F1, F2; Echo-only, Anti-Echo-only or NUS
     per ``mode``) with ``method`` (None: the mode's default for the grid, :func:`choose`).
     ``start``: the first sample of t1 and t2 in dwells, as the header's phases say (P1 / 360);
-    each is taken to the nearest exact grid (0 or half a dwell). ``backend`` and ``options``:
-    see :func:`solver`. Returns float32 of the same shape whose measured part equals the
-    input."""
+    each is taken to the nearest exact grid (0 or half a dwell). ``rephase``: an Echo-only or
+    Anti-Echo-only input that looks unphased is reconstructed phased and its phase put back
+    (:func:`input_phase`, :func:`solve_phased`). ``backend`` and ``options``: see
+    :func:`solver`. Returns float32 of the same shape whose measured part equals the input."""
     from mrai.physics.grid import nearest_start
 
     grid = tuple(nearest_start(s)[0] for s in start)
@@ -101,7 +102,44 @@ def reconstruct(measured, mode, method=None, schedule=None, start=ORIGIN, model=
     problem = check(e, x.shape, grid)
     if problem:
         raise ValueError(problem)
-    return solver(e, schedule, grid, model, backend=backend, **options).solve(x)
+    run = solver(e, schedule, grid, model, backend=backend, **options)
+    return solve_phased(run.solve, x, e.mode, grid, input_phase(x, e.mode) if rephase else None)
+
+
+def input_phase(plane, mode):
+    """(P0, P1), degrees: the F2 phase error of an Echo-only or Anti-Echo-only ``plane`` that
+    looks unphased (mrai.process.autophase.looks_unphased), from its F2 projection
+    (mrai.physics.phase.projection_phase); None when it looks phased, is not judged, or is
+    NUS (whose peaks are not twisted: phase it as any spectrum)."""
+    if mode not in ("echo", "antiecho"):
+        return None
+    from mrai.physics.phase import projection_phase
+    from mrai.process.autophase import looks_unphased
+
+    if not looks_unphased(plane).unphased:
+        return None
+    return projection_phase(plane)
+
+
+def solve_phased(solve, plane, mode, start, phase, progress=None, sigma=None):
+    """``solve(plane, progress)`` on ``plane`` phased: with ``phase`` (P0, P1) not None, the
+    plane is phased along F2 by (-P0, -P1) first and the reconstruction by (P0, P1) after, then
+    made exactly consistent with ``plane`` again (its measured part put back: the rotation
+    cannot restore the t2 = 0 point of each row). All of the phase the input's twist carries is
+    put on F2: right when its F1 phase is (one coherence half fixes only the sum of the two).
+    ``sigma(recon, measured)``, when given, is computed on the phased pair (the networks know
+    absorptive spectra) and (reconstruction, sigma) returned; else the reconstruction."""
+    from mrai.methods.projection import Projection
+    from mrai.physics.phase import rotate_f2
+
+    x = plane if phase is None else rotate_f2(plane, -phase[0], -phase[1])
+    out = solve(x, progress)
+    extra = sigma(out, x) if sigma is not None else None
+    if phase is not None:
+        out = rotate_f2(out, *phase)
+        p = Projection(out.shape, mode, start=start)
+        out = (out + p.on_support(p.complete(plane) - out)).astype(np.float32)
+    return out if sigma is None else (out, extra)
 
 
 def sigma_for(e, sigma_net, recon, measured=None, schedule=None, start=ORIGIN, region=None):
@@ -170,7 +208,8 @@ class PlaneTask:
     paths and kept (for every task with the same model), never sent with a plane.
     ``options``: the :func:`solver` options as (name, value) pairs (the WNN's weights path
     ``model`` among them); ``sigma_model``: the sigma weights (None: the shipped ones, as
-    installed where the task runs)."""
+    installed where the task runs); ``rephase``: an Echo-only or Anti-Echo-only plane that looks
+    unphased is reconstructed phased, its phase put back (:func:`solve_phased`)."""
 
     entry: Entry
     schedule: tuple = None
@@ -181,10 +220,11 @@ class PlaneTask:
     sigma_model: str = None
     sigma_precision: str = "auto"
     sigma_backend: str = None
+    rephase: bool = True
 
     @classmethod
     def make(cls, e, schedule=None, start=ORIGIN, backend=None, sigma=False, sigma_model=None,
-             **options):
+             rephase=True, **options):
         """The task for entry ``e``; ``options`` as :func:`solver` takes them (None left
         out); weights paths are made absolute, for workers elsewhere."""
         if options.get("model") is not None and not isinstance(options["model"], tuple):
@@ -193,7 +233,7 @@ class PlaneTask:
                    tuple(float(s) for s in start),
                    tuple(sorted((k, v) for k, v in options.items() if v is not None)),
                    backend, bool(sigma), sigma_model and os.path.abspath(sigma_model), "auto",
-                   backend)
+                   backend, bool(rephase))
 
     def _network_key(self):
         options = dict(self.options)
@@ -254,11 +294,13 @@ class PlaneTask:
     def solve(self, plane, progress=None):
         """The reconstruction of ``plane`` (and its sigma with ``sigma``); ``progress(n)`` as
         :class:`Solver` calls it."""
-        out = self.solver().solve(plane, progress)
-        if not self.sigma:
-            return out
-        return out, sigma_for(self.entry, self.sigma_network()[0], out, plane,
-                              self._schedule(), self.start)[0]
+        phase = input_phase(plane, self.entry.mode) if self.rephase else None
+        return solve_phased(self.solver().solve, plane, self.entry.mode, self.start, phase,
+                            progress, self._sigma if self.sigma else None)
+
+    def _sigma(self, recon, measured):
+        return sigma_for(self.entry, self.sigma_network()[0], recon, measured, self._schedule(),
+                         self.start)[0]
 
     def __call__(self, plane):
         return self.solve(plane)

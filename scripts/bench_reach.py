@@ -11,7 +11,9 @@ over their whole width.
    reference region), and pSQ / true RMSD of the method's sigma network on each.
 2. Raw sets converted and processed by mrai with their stored phases and the default recipe
    (adkins: Varian, t1 from half a dwell; penguins: Bruker): Echo and Anti-Echo parts on the
-   spectrum's own time grid, reconstructed by the WNN and IST, whole width.
+   spectrum's own time grid, reconstructed by the WNN and IST, whole width; as mrai
+   reconstruct does it (an input that looks unphased, as adkins' stored phases leave it, is
+   reconstructed phased and its phase put back), and for the stored phases also as it is.
 3. Simulated spectra with the same peaks on a t1 grid from 0 and from half a dwell: r of the
    WNN and IST, and the sigma networks' 95 % band coverage and pSQ / true RMSD.
 """
@@ -36,19 +38,24 @@ RAW_SETS = (("adkins", "adkins_varian_15N_hsqc_RK/varian_sample.fid"),
             ("penguins", "penguins_noah_15N_seHSQC_EA"))
 
 
-def solve(e, measured, networks, start=(0.0, 0.0)):
-    return reconstruction.solver(e, start=start, model=networks["wnn"] if e.method == "wnn" else None) \
-        .solve(measured)
+def solve(e, measured, networks, start=(0.0, 0.0), sigma=None, rephase=True):
+    """The reconstruction as mrai reconstruct makes it (``rephase``: an input that looks
+    unphased is reconstructed phased, its phase put back); with ``sigma``, (reconstruction,
+    sigma)."""
+    run = reconstruction.solver(e, start=start,
+                                model=networks["wnn"] if e.method == "wnn" else None)
+    phase = reconstruction.input_phase(measured, e.mode) if rephase else None
+    return reconstruction.solve_phased(run.solve, measured, e.mode, start, phase, sigma=sigma)
 
 
-def scores(e, measured, reference, networks, start=(0.0, 0.0), region=None):
+def scores(e, measured, reference, networks, start=(0.0, 0.0), region=None, rephase=True):
     """r, RMSD and, with the method's sigma network, pSQ / true RMSD and coverage (over
     ``region`` when given, else the whole spectrum; 'ratio_region' over ``region``)."""
     t = time.perf_counter()
-    mu = solve(e, measured, networks, start)
+    mu, sigma = solve(e, measured, networks, start, lambda u, m: reconstruction.sigma_for(
+        e, networks[e.sigma], u, m, None, start)[0], rephase)
     seconds = time.perf_counter() - t
     q = quality(mu, reference)
-    sigma, _ = reconstruction.sigma_for(e, networks[e.sigma], mu, measured, None, start)
     out = {"mu": mu, "r": q["r"], "rmsd": q["rmsd"], "seconds": seconds,
            "ratio": psq(mu, sigma) / q["rmsd"], "coverage": coverage(reference, mu, sigma)}
     if region is not None:
@@ -96,7 +103,8 @@ def raw_sets(folder, networks):
     from mrai.process.autophase import autophase, looks_unphased
 
     print("raw sets, converted with their stored phases (and, where those leave the spectrum "
-          "unphased, with mrai process --autophase), default recipe; r over the whole width "
+          "unphased, reconstructed also as it is ('as is': mrai reconstruct --phase off) and "
+          "with mrai process --autophase), default recipe; r over the whole width "
           "and over the left half of F2 short of the carrier's 24 points (adkins: the "
           "author's EXT region, where its peaks are)")
     print(f"{'set':<10}{'phases':<10}{'size':>9}{'grid':>9}{'mode':>10}{'method':>7}{'r':>8}"
@@ -108,11 +116,12 @@ def raw_sets(folder, networks):
             continue
         raw = read_raw(path)
         dic, fid = to_pipe(raw, keep="both")
-        variants = [("stored", dic)]
+        variants = [("stored", dic, True)]
         _, spectrum = process(dic, fid, default_recipe(dic))
         if looks_unphased(np.asarray(spectrum, dtype=np.float32)).unphased:
-            variants.append(("autophase", autophase(dic, fid).header(dic)))
-        for label, header in variants:
+            variants += [("as is", dic, False),
+                         ("autophase", autophase(dic, fid).header(dic), True)]
+        for label, header, rephase in variants:
             header, spectrum = process(header, fid, default_recipe(header))
             spectrum = np.asarray(spectrum, dtype=np.float32)
             start, _ = grid_starts(header, plane_codes(header))
@@ -123,7 +132,7 @@ def raw_sets(folder, networks):
                 measured = degrade(spectrum, mode, start=start)
                 raw_r = quality(2 * measured, spectrum)["r"]
                 for e in (x for x in table.ENTRIES if x.mode == mode):
-                    s = scores(e, measured, spectrum, networks, start)
+                    s = scores(e, measured, spectrum, networks, start, rephase=rephase)
                     r_left = quality(s["mu"], spectrum, left)["r"]
                     print(f"{name:<10}{label:<10}"
                           f"{f'{spectrum.shape[0]}x{spectrum.shape[1]}':>9}"

@@ -36,6 +36,12 @@ from mrai.planes import (Job, check_output, f1_size, map_files, plane_grid, plan
 @click.option("--backend", type=click.Choice(("auto", "onnx", "keras")),
               help="Where the networks run: onnx (ONNX Runtime, no TensorFlow), keras, or auto: "
                    "onnx when its files ship with the model [auto].")
+@click.option("--phase", "phase", type=click.Choice(("auto", "off")), default="auto",
+              show_default=True,
+              help="auto: an Echo/Anti-Echo input that looks unphased is reconstructed phased "
+                   "(the phase of its F2 projection taken off first and put back after, all "
+                   "on F2: one coherence half cannot tell F1's share), said on stderr; off: "
+                   "reconstructed as it is.")
 @click.option("--sigma", "sigma_path", type=click.Path(), metavar="PATH",
               help="Also write the per-point sigma of the reconstruction (NMRPipe) there (a "
                    "folder: under the input's name).")
@@ -48,7 +54,7 @@ from mrai.planes import (Job, check_output, f1_size, map_files, plane_grid, plan
                    "(default: 5e-4 for Echo/Anti-Echo, 1e-3 for NUS).")
 @cluster_options
 def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_path, method,
-            model_path, precision, backend, sigma_path, sigma_model, iterations,
+            model_path, precision, backend, phase, sigma_path, sigma_model, iterations,
             final_threshold, workers, scheduler):
     """Reconstruct a pure-absorption 2D spectrum from an Echo-only, Anti-Echo-only or NUS
     spectrum, of any size. 3D data: every plane in turn. The measured part of the input is kept
@@ -80,7 +86,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
     sigmas = (output_targets(sigma_path, sources, "--sigma") if sigma_path
               else [None] * len(sources))
     plans = [_plan(PipeReader(source), mode, method, options, schedule_path, backend,
-                   sigma_model, target, sigma, overwrite)
+                   sigma_model, target, sigma, overwrite, phase == "auto")
              for source, target, sigma in zip(sources, targets, sigmas)]
     if len(plans) > 1 or sigma_path:
         check_paths([("-o", p["target"]) for p in plans]
@@ -104,7 +110,7 @@ def command(input_path, in_path, out_path, overwrite, echo, antiecho, schedule_p
 
 
 def _plan(reader, mode, method, options, schedule_path, backend, sigma_model, target, sigma,
-          overwrite):
+          overwrite, rephase=True):
     """What reconstructing one input takes, checked before any plane is computed: its entry,
     task (with its solver built here, for the header), record and outputs."""
     require_real_spectrum(reader.dic, reader.name)
@@ -121,11 +127,14 @@ def _plan(reader, mode, method, options, schedule_path, backend, sigma_model, ta
     check_output(target, nplanes, overwrite)
     if sigma:
         check_output(sigma, nplanes, overwrite)
+    rephase = rephase and mode != "nus"
     task = PlaneTask.make(e, schedule, start, backend=backend, sigma=bool(sigma),
-                          sigma_model=sigma_model,
+                          sigma_model=sigma_model, rephase=rephase,
                           **{k: v for k, v in options.items() if k in e.options})
     run = task.solver()
     record = table.record(e, start, off, **run.fields)
+    if rephase:
+        record["phase"] = "auto"
     if schedule is not None:
         record.update(points=len(schedule), **schedule_record(schedule, f1_size(reader)))
     outputs = [(target, stamp(reader.dic, "reconstruct", **record))]
@@ -135,13 +144,13 @@ def _plan(reader, mode, method, options, schedule_path, backend, sigma_model, ta
                                      **dict(table.record(e, start, off), output="sigma",
                                             sigma=str(card.get("name"))[:40]))))
     return dict(reader=reader, mode=mode, start=start, task=task, run=run, target=target,
-                sigma=sigma, outputs=outputs)
+                sigma=sigma, outputs=outputs, rephase=rephase)
 
 
 def _job(plan, function):
-    name, mode = plan["reader"].name, plan["mode"]
+    name, mode, rephase = plan["reader"].name, plan["mode"], plan["rephase"]
     return Job(plan["reader"], function, plan["outputs"],
-               first=lambda x: warn_unphased(name, x, mode))
+               first=lambda x: warn_unphased(name, x, mode, rephase))
 
 
 def _serial(task, update):
@@ -163,14 +172,24 @@ def warn_grid(name, start, off):
                 "assumes that grid and loses quality (docs/conventions.md)")
 
 
-def warn_unphased(name, plane, mode):
-    """A warning on stderr when the input (its first plane) looks unphased."""
+def warn_unphased(name, plane, mode, rephase=False):
+    """A warning on stderr when the input (its first plane) looks unphased, saying what is done
+    about it (``rephase``: the phase found, mrai.reconstruction.input_phase)."""
     if mode == "nus":
         return
     from mrai.process.autophase import looks_unphased
+    from mrai.reconstruction import input_phase
 
     unphased, reason = looks_unphased(plane)
-    if unphased:
+    if not unphased:
+        return
+    if rephase:
+        p0, p1 = input_phase(plane, mode)
+        say(f"mrai reconstruct: warning: {name}: {reason}; reconstructed phased: the phase of "
+            f"its F2 projection (P0 {p0:.0f}, P1 {p1:.0f} degrees, each plane its own) taken "
+            "off first and put back after, all on F2, F1 taken as phased (--phase off: as it "
+            "is)")
+    else:
         say(f"mrai reconstruct: warning: {name}: {reason}; the methods expect absorptive peaks")
 
 

@@ -29,9 +29,9 @@ spectrum's peaks positive on the whole.
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft as sfft
 from scipy.ndimage import maximum_filter
 
+from mrai.physics.phase import analytic
 from mrai.physics.scale import exponent, scaled
 
 #: peaks used at most (the strongest local maxima)
@@ -105,22 +105,6 @@ def looks_unphased(spectrum, threshold=THRESHOLD, max_peaks=PEAKS):
         return PhaseCheck(True, reason, f2, f1, len(rows))
     return PhaseCheck(False, f"phased: the {len(rows)} strongest peaks are within {worst:.0f} "
                              "degrees of absorption on average", f2, f1, len(rows))
-
-
-def analytic(spectrum, axis):
-    """The complex spectrum whose real part is the real ``spectrum`` along ``axis`` (nmrPipe
-    order), assuming its time domain there was zero filled: the second half of the inverse FFT
-    (nmrPipe's positive times) kept and doubled, the first point and the middle one kept."""
-    s = np.asarray(spectrum)
-    n = s.shape[axis]
-    weights = np.zeros(n, dtype=s.dtype)
-    weights[0] = 1.0
-    weights[n // 2 + 1:] = 2.0
-    if n % 2 == 0:
-        weights[n // 2] = 1.0
-    shape = [1] * s.ndim
-    shape[axis] = n
-    return sfft.fft(sfft.ifft(s, axis=axis) * weights.reshape(shape), axis=axis)
 
 
 def _box(shape):
