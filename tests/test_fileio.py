@@ -149,6 +149,13 @@ def test_provenance_stamp_round_trip(tmp_path, small):
     assert provenance(spectrum_header((8, 8))) is None
     with pytest.raises(ValueError, match="longer than 159 bytes"):
         stamp(dic, "x", text="y" * 200)
+    # the longest reconstruction record (both grids off, a 40-character model name, Keras
+    # bfloat16) fits by cutting the model name further
+    fields = dict(method="wnn", mode="antiecho", t1start="0.5", t1off="0.12", t2off="0.12",
+                  model="m" * 50, precision="bfloat16", backend="keras", phase="auto")
+    record = provenance(stamp(dic, "reconstruct", **fields))
+    assert record["phase"] == "auto" and 12 <= len(record["model"]) < 40
+    assert record["model"] == "m" * len(record["model"])
 
 
 def test_schedule_files_and_hex(tmp_path):

@@ -225,20 +225,27 @@ def stamp(dic, command, **fields):
 
     Values are quoted (:func:`quote_value`: spaces, ``=``, ``%``, quotes, control and non-ASCII
     characters as %XX), so that no value, a model card's name say, can add a key or end the
-    record; model names (:data:`NAME_KEYS`) are cut to 40 characters as quoted. Raises ValueError when the record does not fit the 160-byte comment field, or for a
-    key that is not a plain word.
+    record; model names (:data:`NAME_KEYS`) are cut to 40 characters as quoted, and further
+    (to 12) where the whole record would not fit the 160-byte comment field otherwise. Raises
+    ValueError when it still does not fit, or for a key that is not a plain word.
     """
-    words = [f"{_STAMP_PREFIX}{__version__}", command]
-    for key, value in fields.items():
-        if value is None:
-            continue
+    for key in fields:
         if not _KEY.fullmatch(key):
             raise ValueError(f"provenance key {key!r} is not a plain word")
-        quoted = quote_value(value)
-        if key in NAME_KEYS:
-            quoted = _cut(str(value), NAME_CHARS)
-        words.append(f"{key}={quoted}")
-    text = " ".join(words)
+    limit = NAME_CHARS
+    while True:
+        words = [f"{_STAMP_PREFIX}{__version__}", command]
+        for key, value in fields.items():
+            if value is None:
+                continue
+            quoted = _cut(str(value), limit) if key in NAME_KEYS else quote_value(value)
+            words.append(f"{key}={quoted}")
+        text = " ".join(words)
+        # a long record cuts the model names further, down to NAME_MIN characters
+        if len(text.encode()) <= COMMENT_BYTES - 1 or limit <= NAME_MIN or \
+                not any(k in NAME_KEYS and v is not None for k, v in fields.items()):
+            break
+        limit -= 1
     if len(text.encode()) > COMMENT_BYTES - 1:
         raise ValueError(f"provenance record longer than {COMMENT_BYTES - 1} bytes: {text!r}")
     out = dict(dic)
@@ -252,6 +259,7 @@ _UNSAFE = re.compile(r"[^!#$&()*+,\-./0-9:;<>?@A-Z\[\]^_`a-z{|}~]")
 
 NAME_KEYS = ("model", "sigma")   # model card names: free text from a file, cut to fit
 NAME_CHARS = 40
+NAME_MIN = 12
 
 
 def _cut(text, limit):
