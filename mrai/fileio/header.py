@@ -232,6 +232,7 @@ def stamp(dic, command, **fields):
     for key in fields:
         if not _KEY.fullmatch(key):
             raise ValueError(f"provenance key {key!r} is not a plain word")
+    names = any(k in NAME_KEYS and v is not None for k, v in fields.items())
     limit = NAME_CHARS
     while True:
         words = [f"{_STAMP_PREFIX}{__version__}", command]
@@ -242,8 +243,7 @@ def stamp(dic, command, **fields):
             words.append(f"{key}={quoted}")
         text = " ".join(words)
         # a long record cuts the model names further, down to NAME_MIN characters
-        if len(text.encode()) <= COMMENT_BYTES - 1 or limit <= NAME_MIN or \
-                not any(k in NAME_KEYS and v is not None for k, v in fields.items()):
+        if len(text.encode()) <= COMMENT_BYTES - 1 or limit <= NAME_MIN or not names:
             break
         limit -= 1
     if len(text.encode()) > COMMENT_BYTES - 1:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import maximum_filter
 
-from mrai.physics.phase import analytic
+from mrai.physics.phase import analytic, carrier_columns
 from mrai.physics.scale import exponent, scaled
 
 #: peaks used at most (the strongest local maxima)
@@ -117,10 +117,11 @@ def _peak_tops(magnitude, count, floor=FLOOR):
     above the noise (10 x the median magnitude: about 7 noise standard deviations), away
     from the F2 carrier column (where the
     t2 = 0 offset of the FIDs leaves a ridge that is no peak)."""
-    size = (2 * max(1, magnitude.shape[0] // 64) + 1, 2 * max(2, magnitude.shape[1] // 128) + 1)
+    band = carrier_columns(magnitude.shape[1])
+    size = (2 * max(1, magnitude.shape[0] // 64) + 1, 2 * band + 1)
     tops = magnitude == maximum_filter(magnitude, size=size, mode="wrap")
     centre = magnitude.shape[1] // 2
-    tops[:, max(centre - size[1] // 2, 0):centre + size[1] // 2 + 1] = False
+    tops[:, max(centre - band, 0):centre + band + 1] = False
     level = max(floor * float(magnitude.max()), 10.0 * float(np.median(magnitude)))
     tops &= magnitude > level
     rows, cols = np.nonzero(tops)
